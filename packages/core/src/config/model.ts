@@ -1,0 +1,32 @@
+export type Trigger = { branch: string } | { tag: string };
+
+export interface Environment {
+  name: string;
+  /** Terraform workspace; defaults to the name. */
+  workspace: string;
+  on: Trigger;
+  /** `promote-tag` may promote here without a person. */
+  auto: boolean;
+  /** Position in promotion order, from 0. */
+  index: number;
+}
+
+export interface Config {
+  /** Where the configuration came from: a file path, or `default`. */
+  source: string;
+  format: 'gitops-promote' | 'gitops-promotion' | 'default';
+  mainBranch: string;
+  environments: Environment[];
+  terraform: { binary: string; workingDirectory: string; lockTimeout: string };
+  status: { timeoutMs: number; intervalMs: number; contexts: string[] };
+  promotion: { prflow: 'per-app' | 'per-env'; path: string };
+}
+
+export const DEFAULT_CONTEXTS = ['gitops-promote/{env}'];
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const CONFIG_FILES = ['gitops-promote.yaml', 'gitops-promote.yml'];
+export const XKS_CONFIG_FILES = ['gitops-promotion.yaml', 'gitops-promotion.yml'];
+
+export function triggerText(on: Trigger): string {
+  return 'branch' in on ? `branch ${on.branch}` : `tag ${on.tag}`;
+}

@@ -1,0 +1,245 @@
+import type { Config, Environment } from './config/model';
+import { GitopsError, InputError } from './errors';
+import { compileGlob, type ParsedRef, parseRef, shortBranch } from './refs';
+
+export type Operation = 'plan' | 'apply' | 'none';
+export type TriggerKind = 'pull-request' | 'branch' | 'tag' | 'other';
+/** The platform events, folded into what they mean for a promotion. */
+export type EventKind = 'push' | 'pull-request' | 'manual' | 'schedule' | 'delete';
+
+const EVENTS: Record<string, EventKind> = {
+  // GitHub Actions
+  push: 'push',
+  create: 'push',
+  pull_request: 'pull-request',
+  pull_request_target: 'pull-request',
+  merge_group: 'pull-request',
+  workflow_dispatch: 'manual',
+  workflow_call: 'manual',
+  workflow_run: 'manual',
+  repository_dispatch: 'manual',
+  schedule: 'schedule',
+  delete: 'delete',
+  // Azure Pipelines (Build.Reason)
+  IndividualCI: 'push',
+  BatchedCI: 'push',
+  PullRequest: 'pull-request',
+  Manual: 'manual',
+  BuildCompletion: 'manual',
+  ResourceTrigger: 'manual',
+  Schedule: 'schedule',
+  // terminal
+  'pull-request': 'pull-request',
+  manual: 'manual',
+};
+
+export const EVENT_NAMES = Object.keys(EVENTS);
+
+export function eventKind(event: string): EventKind {
+  const kind = EVENTS[event];
+  if (!kind)
+    throw new InputError(
+      'event',
+      event,
+      `use a GitHub event (push, pull_request, workflow_dispatch, schedule, delete, …), an Azure DevOps Build.Reason (IndividualCI, BatchedCI, PullRequest, Manual, Schedule, …) or one of push, pull-request, manual`,
+    );
+  return kind;
+}
+
+export interface DetermineInput {
+  ref: string;
+  event: string;
+  /** Target branch of a pull request (short or full name). */
+  baseRef?: string;
+  sha?: string;
+  deleted?: boolean;
+}
+
+export interface MatrixEntry {
+  environment: string;
+  workspace: string;
+  operation: Exclude<Operation, 'none'>;
+}
+
+export interface Decision {
+  environment: string;
+  workspace: string;
+  operation: Operation;
+  previousEnvironment: string;
+  nextEnvironment: string;
+  planNext: boolean;
+  trigger: TriggerKind;
+  sha: string;
+  reason: string;
+  matrix: { include: MatrixEntry[] };
+}
+
+/** Decides, from a Git event, which environment the run acts on and what it does there (SPEC §3). */
+export function determine(config: Config, input: DetermineInput): Decision {
+  const kind = eventKind(input.event);
+  const sha = input.sha ?? '';
+  const envs = config.environments;
+  const first = envs[0]!;
+  if (input.ref === '' && kind !== 'delete')
+    throw new InputError(
+      'ref',
+      input.ref,
+      'it is required: give a full ref such as refs/heads/main or refs/tags/apps-deploy-1',
+    );
+  const ref = input.ref === '' ? undefined : parseRef(input.ref);
+  if (input.ref !== '' && !ref)
+    throw new InputError(
+      'ref',
+      input.ref,
+      'give a full ref: refs/heads/<branch>, refs/tags/<tag> or refs/pull/<number>/merge',
+    );
+
+  if (kind === 'delete' || input.deleted) {
+    return nothing(
+      config,
+      'other',
+      sha,
+      `${input.ref || 'The ref'} was deleted: there is nothing to plan or apply.`,
+    );
+  }
+
+  if (kind === 'pull-request' || ref!.kind === 'pull') {
+    const base = input.baseRef ? shortBranch(input.baseRef) : '';
+    if (base === '')
+      throw new InputError(
+        'base-ref',
+        '',
+        `a pull request (ref ${input.ref}) needs its target branch; give base-ref, e.g. ${config.mainBranch}`,
+      );
+    const target = envs.find((e) => 'branch' in e.on && e.on.branch === base);
+    const label =
+      ref!.kind === 'pull' ? `Pull request #${ref!.number}` : `Pull request from ${describeRef(ref!)}`;
+    if (target)
+      return act(
+        config,
+        target,
+        'plan',
+        'pull-request',
+        sha,
+        `${label} into ${base}, the branch of environment ${target.name}: plan ${target.name}.`,
+      );
+    const why =
+      base === config.mainBranch
+        ? `${label} into ${base}`
+        : `${label} into ${base}, which is no environment's branch`;
+    return act(config, first, 'plan', 'pull-request', sha, `${why}: plan ${first.name}.`);
+  }
+
+  if (ref!.kind === 'tag') {
+    const tag = ref!.name;
+    const matches = envs.filter((e) => 'tag' in e.on && compileGlob(e.on.tag)(tag));
+    if (matches.length > 1)
+      throw new GitopsError(
+        `tag ${tag} matches the deploy tags of several environments (${matches.map((e) => `${e.name}: ${(e.on as { tag: string }).tag}`).join(', ')}); change the globs in ${config.source} so that each tag names one environment`,
+      );
+    const target = matches[0];
+    if (!target) {
+      const globs = envs.flatMap((e) => ('tag' in e.on ? [e.on.tag] : []));
+      const known = globs.length
+        ? `no environment's deploy tag (${globs.join(', ')})`
+        : 'no environment (none is triggered by tags)';
+      return nothing(config, 'tag', sha, `Tag ${tag} matches ${known}: there is nothing to plan or apply.`);
+    }
+    const prev = envs[target.index - 1];
+    const gate = prev ? ` once ${prev.name} reports success for this commit` : '';
+    return act(
+      config,
+      target,
+      'apply',
+      'tag',
+      sha,
+      `Tag ${tag} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
+    );
+  }
+
+  const branch = ref!.name;
+  const target = envs.find((e) => 'branch' in e.on && e.on.branch === branch);
+  if (target && kind === 'schedule')
+    return act(
+      config,
+      target,
+      'plan',
+      'branch',
+      sha,
+      `Scheduled run on ${branch}, the branch of environment ${target.name}: plan ${target.name} to detect drift.`,
+      false,
+    );
+  if (target) {
+    const how = kind === 'manual' ? 'Manual run on' : 'Push to';
+    return act(
+      config,
+      target,
+      'apply',
+      'branch',
+      sha,
+      `${how} ${branch}, the branch of environment ${target.name}: apply ${target.name}${thenPlan(config, target)}.`,
+    );
+  }
+  const how = kind === 'schedule' ? 'Scheduled run on' : kind === 'manual' ? 'Manual run on' : 'Push to';
+  return act(
+    config,
+    first,
+    'plan',
+    'branch',
+    sha,
+    `${how} ${branch}, which is no environment's branch: plan ${first.name}.`,
+    false,
+  );
+}
+
+function describeRef(ref: ParsedRef): string {
+  return ref.kind === 'pull' ? `#${ref.number}` : ref.name;
+}
+
+function thenPlan(config: Config, env: Environment): string {
+  const next = config.environments[env.index + 1];
+  return next ? `, then plan ${next.name}` : '';
+}
+
+function act(
+  config: Config,
+  env: Environment,
+  operation: Exclude<Operation, 'none'>,
+  trigger: TriggerKind,
+  sha: string,
+  reason: string,
+  followWithNext = operation === 'apply',
+): Decision {
+  const prev = config.environments[env.index - 1];
+  const next = config.environments[env.index + 1];
+  const planNext = followWithNext && next !== undefined;
+  const include: MatrixEntry[] = [{ environment: env.name, workspace: env.workspace, operation }];
+  if (planNext) include.push({ environment: next.name, workspace: next.workspace, operation: 'plan' });
+  return {
+    environment: env.name,
+    workspace: env.workspace,
+    operation,
+    previousEnvironment: prev?.name ?? '',
+    nextEnvironment: next?.name ?? '',
+    planNext,
+    trigger,
+    sha,
+    reason,
+    matrix: { include },
+  };
+}
+
+function nothing(_config: Config, trigger: TriggerKind, sha: string, reason: string): Decision {
+  return {
+    environment: '',
+    workspace: '',
+    operation: 'none',
+    previousEnvironment: '',
+    nextEnvironment: '',
+    planNext: false,
+    trigger,
+    sha,
+    reason,
+    matrix: { include: [] },
+  };
+}

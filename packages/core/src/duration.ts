@@ -1,0 +1,24 @@
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+export const DURATION_HINT = 'write a number with a unit: 90s, 10m, 1h, 1h30m or 500ms';
+
+/**
+ * Parses `90s`, `10m`, `1h`, `1h30m`, `500ms` into milliseconds.
+ * A bare number is refused: in Go tools it silently means nanoseconds.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m || text.trim() === '') return undefined;
+  const [, h, min, s, ms] = m;
+  return (
+    Number(h ?? 0) * UNIT_MS.h + Number(min ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0)
+  );
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % UNIT_MS.h === 0 && ms > 0) return `${ms / UNIT_MS.h}h`;
+  if (ms % UNIT_MS.m === 0 && ms > 0) return `${ms / UNIT_MS.m}m`;
+  if (ms % UNIT_MS.s === 0) return `${ms / UNIT_MS.s}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,13 @@
+export * from './config/load';
+export * from './config/model';
+export * from './determine';
+export * from './duration';
+export * from './errors';
+export * from './inputs';
+export * from './markdown';
+export * from './provider';
+export * from './refs';
+export type * from './runtime';
+export * from './step';
+export * from './steps/determine-environment';
+export * from './steps/registry';

@@ -1,0 +1,60 @@
+export type Platform = 'github' | 'azure' | 'terminal';
+
+/** What the platform knows about the run; each adapter fills it from its own environment. */
+export interface RunContext {
+  /** Full ref the run is for: `refs/heads/x`, `refs/tags/x`, `refs/pull/N/merge`. */
+  ref?: string;
+  /** The commit the run checked out. */
+  sha?: string;
+  /** The platform's own event name (`push`, `pull_request`, `IndividualCI`, `PullRequest`, …). */
+  event?: string;
+  /** Pull requests: the target branch (short name). */
+  baseRef?: string;
+  /** Pull requests: the source branch (short name). */
+  headRef?: string;
+  /** Pull requests: the newest commit of the source branch, where statuses belong. */
+  headSha?: string;
+  pullRequestNumber?: number;
+  /** The pushed ref was deleted. */
+  deleted?: boolean;
+  /** `owner/name` (GitHub) or the repository name (Azure DevOps). */
+  repository?: string;
+  /** The checked-out repository; configuration is looked up here. */
+  workspace: string;
+}
+
+export interface Annotation {
+  title?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** The platform a step runs on: inputs in; outputs, logs and summaries out. */
+export interface Runtime {
+  readonly platform: Platform;
+  readonly context: RunContext;
+  /** The raw input by its kebab-case name; '' when not given. */
+  input(name: string): string;
+  setOutput(name: string, value: string): void;
+  /** Keeps a value out of every log line from now on. */
+  setSecret(value: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string, annotation?: Annotation): void;
+  error(message: string, annotation?: Annotation): void;
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /** Appends Markdown to the run's summary (GitHub step summary, Azure DevOps build summary). */
+  summary(markdown: string): Promise<void>;
+  /** Marks the step failed with one message. */
+  fail(message: string): void;
+}
+
+export interface Step {
+  readonly name: string;
+  /** One line, for `--help`. */
+  readonly description: string;
+  /** Input names (kebab-case) as action.yml declares them; task.json uses them in camelCase. */
+  readonly inputs: readonly string[];
+  run(runtime: Runtime): Promise<void>;
+}

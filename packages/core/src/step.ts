@@ -1,0 +1,17 @@
+import { GitopsError } from './errors';
+import type { Runtime, Step } from './runtime';
+
+/** Runs a step and turns any error into one failure message; unexpected errors keep their stack in debug. */
+export async function runStep(step: Step, rt: Runtime): Promise<void> {
+  try {
+    await step.run(rt);
+  } catch (e) {
+    if (e instanceof GitopsError) {
+      rt.fail(`${step.name}: ${e.message}`);
+    } else {
+      const err = e as Error;
+      rt.debug(err?.stack ?? String(e));
+      rt.fail(`${step.name}: unexpected error: ${err?.message ?? String(e)}`);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { loadConfig } from '../config/load';
+import { type Decision, determine } from '../determine';
+import { Inputs } from '../inputs';
+import { md, table } from '../markdown';
+import type { Runtime, Step } from '../runtime';
+
+export const determineEnvironment: Step = {
+  name: 'determine-environment',
+  description: 'decide which environment this run acts on, and whether to plan or apply',
+  inputs: ['ref', 'event', 'base-ref', 'sha', 'config', 'token'],
+  async run(rt: Runtime) {
+    const inputs = new Inputs(rt);
+    const ctx = rt.context;
+    const config = loadConfig(ctx.workspace, inputs.string('config') || undefined);
+    const ref = inputs.string('ref', ctx.ref ?? '');
+    const event = inputs.string('event', ctx.event ?? 'push');
+    const baseRef = inputs.string('base-ref', ctx.baseRef ?? '');
+    // Statuses of a pull request belong on its head commit, not on the merge commit CI checked out.
+    const sha = inputs.string('sha', (ctx.headSha || ctx.sha) ?? '');
+    const decision = determine(config, {
+      ref,
+      event,
+      baseRef,
+      sha,
+      deleted: ctx.deleted && !inputs.string('ref'),
+    });
+    writeOutputs(rt, decision);
+    rt.info(decision.reason);
+    await rt.summary(summarise(decision, config.source));
+  },
+};
+
+export function decisionOutputs(d: Decision): Record<string, string> {
+  return {
+    environment: d.environment,
+    workspace: d.workspace,
+    operation: d.operation,
+    'previous-environment': d.previousEnvironment,
+    'next-environment': d.nextEnvironment,
+    'plan-next': String(d.planNext),
+    trigger: d.trigger,
+    sha: d.sha,
+    reason: d.reason,
+    matrix: JSON.stringify(d.matrix),
+  };
+}
+
+function writeOutputs(rt: Runtime, d: Decision): void {
+  for (const [name, value] of Object.entries(decisionOutputs(d))) rt.setOutput(name, value);
+}
+
+function summarise(d: Decision, source: string): string {
+  const rows = d.matrix.include.map((m) => [md(m.environment), md(m.workspace), m.operation]);
+  const body = rows.length ? table(['environment', 'workspace', 'operation'], rows) : '_Nothing to run._';
+  return `### gitops-promote: determine-environment\n\n${md(d.reason)}\n\n${body}\n\n<sub>configuration: ${md(source)}</sub>\n`;
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { neutraliseAzureCommands as safe } from './log-safety';
+
+/** `working-directory` → `workingDirectory`: task.json names inputs in camelCase. */
+export function azureInputName(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Azure Pipelines: inputs through the task library, outputs as output variables, uploaded summaries. */
+export class AzureRuntime implements Runtime {
+  readonly platform = 'azure' as const;
+  readonly context: RunContext;
+  private summaryFile?: string;
+  private summaryText = '';
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.context = azureContext(env);
+  }
+
+  input(name: string): string {
+    return tl.getInput(azureInputName(name), false) ?? '';
+  }
+  setOutput(name: string, value: string): void {
+    tl.setVariable(name, value, false, true);
+  }
+  setSecret(value: string): void {
+    if (value) tl.setSecret(value);
+  }
+  debug(message: string): void {
+    tl.debug(safe(message));
+  }
+  info(message: string): void {
+    console.log(safe(message));
+  }
+  warning(message: string, a?: Annotation): void {
+    tl.logIssue(tl.IssueType.Warning, safe(message), a?.file, a?.line, a?.column);
+  }
+  error(message: string, a?: Annotation): void {
+    tl.logIssue(tl.IssueType.Error, safe(message), a?.file, a?.line, a?.column);
+  }
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    console.log(`##[group]${safe(title)}`);
+    try {
+      return await fn();
+    } finally {
+      console.log('##[endgroup]');
+    }
+  }
+  async summary(markdown: string): Promise<void> {
+    // One file per step, rewritten whole and uploaded once: repeated uploads would show repeated tabs.
+    const first = this.summaryFile === undefined;
+    if (first) {
+      const dir = mkdtempSync(join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'gitops-promote-'));
+      this.summaryFile = join(dir, 'summary.md');
+    }
+    this.summaryText += markdown;
+    writeFileSync(this.summaryFile!, this.summaryText);
+    if (first) tl.uploadSummary(this.summaryFile!);
+  }
+  private failed = false;
+  fail(message: string): void {
+    this.failed = true;
+    tl.setResult(tl.TaskResult.Failed, safe(message));
+  }
+  /** Azure DevOps wants an explicit result line; a failure has already written one. */
+  complete(): void {
+    if (!this.failed) tl.setResult(tl.TaskResult.Succeeded, 'done');
+  }
+}
+
+function short(ref: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  return ref.startsWith('refs/heads/') ? ref.slice(11) : ref;
+}
+
+export function azureContext(env: NodeJS.ProcessEnv): RunContext {
+  const pr = env.SYSTEM_PULLREQUEST_PULLREQUESTID || env.SYSTEM_PULLREQUEST_PULLREQUESTNUMBER;
+  return {
+    ref: env.BUILD_SOURCEBRANCH,
+    sha: env.BUILD_SOURCEVERSION,
+    event: env.BUILD_REASON,
+    baseRef: short(env.SYSTEM_PULLREQUEST_TARGETBRANCH),
+    headRef: short(env.SYSTEM_PULLREQUEST_SOURCEBRANCH),
+    headSha: env.SYSTEM_PULLREQUEST_SOURCECOMMITID || undefined,
+    pullRequestNumber: pr ? Number(pr) : undefined,
+    repository: env.BUILD_REPOSITORY_NAME,
+    workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
+  };
+}

@@ -1,0 +1,77 @@
+import { runStep, STEPS, type Step } from '@gitops-promote/core';
+import { closest } from 'fastest-levenshtein';
+import { TerminalRuntime } from './terminal';
+
+const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
+
+steps:
+${Object.values(STEPS)
+  .map((s) => `  ${s.name.padEnd(22)} ${s.description}`)
+  .join('\n')}
+
+Each --<input> is the step's input as in action.yml (e.g. --ref refs/tags/apps-deploy-1).
+Outputs are printed as name=value lines; --json prints them as one JSON object.`;
+
+/** Parses `--name value` / `--name=value` against the step's declared inputs. */
+export function parseFlags(step: Step, args: string[]): { values: Record<string, string>; json: boolean } {
+  const values: Record<string, string> = {};
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json') {
+      json = true;
+      continue;
+    }
+    const m = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (!m)
+      throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
+    const name = m[1]!;
+    if (!step.inputs.includes(name)) {
+      const guess = closest(name, [...step.inputs]);
+      throw new Error(
+        `${step.name} has no input --${name}; did you mean --${guess}? Inputs: ${step.inputs.map((n) => `--${n}`).join(', ')}`,
+      );
+    }
+    let value = m[2];
+    if (value === undefined) {
+      value = args[++i];
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+    }
+    values[name] = value;
+  }
+  return { values, json };
+}
+
+/** `gitops-promote <step> --input value …`; returns the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const step = STEPS[name];
+  if (!step) {
+    process.stderr.write(
+      `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEPS))}?\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(
+      `gitops-promote ${step.name}: ${step.description}\ninputs: ${step.inputs.map((n) => `--${n}`).join(' ')}\n`,
+    );
+    return 0;
+  }
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(step, rest);
+  } catch (e) {
+    process.stderr.write(`gitops-promote ${step.name}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const rt = new TerminalRuntime(parsed.values);
+  await runStep(step, rt);
+  if (rt.failed) return 1;
+  rt.printOutputs(parsed.json);
+  return 0;
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
+import { neutraliseGitHubCommands as safe } from './log-safety';
+
+/** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
+export class GitHubRuntime implements Runtime {
+  readonly platform = 'github' as const;
+  readonly context: RunContext;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.context = githubContext(env);
+  }
+
+  input(name: string): string {
+    return core.getInput(name);
+  }
+  setOutput(name: string, value: string): void {
+    core.setOutput(name, value);
+  }
+  setSecret(value: string): void {
+    if (value) core.setSecret(value);
+  }
+  debug(message: string): void {
+    core.debug(safe(message));
+  }
+  info(message: string): void {
+    core.info(safe(message));
+  }
+  warning(message: string, a?: Annotation): void {
+    core.warning(safe(message), props(a));
+  }
+  error(message: string, a?: Annotation): void {
+    core.error(safe(message), props(a));
+  }
+  group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    return core.group(safe(title), fn);
+  }
+  async summary(markdown: string): Promise<void> {
+    if (!process.env.GITHUB_STEP_SUMMARY) return;
+    await core.summary.addRaw(markdown, true).write();
+  }
+  fail(message: string): void {
+    core.setFailed(safe(message));
+  }
+}
+
+function props(a?: Annotation): core.AnnotationProperties | undefined {
+  if (!a) return undefined;
+  return { title: a.title, file: a.file, startLine: a.line, startColumn: a.column };
+}
+
+interface EventPayload {
+  deleted?: boolean;
+  ref?: string;
+  ref_type?: string;
+  pull_request?: { number?: number; base?: { ref?: string }; head?: { ref?: string; sha?: string } };
+}
+
+export function githubContext(env: NodeJS.ProcessEnv): RunContext {
+  let payload: EventPayload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as EventPayload;
+    } catch {
+      payload = {};
+    }
+  }
+  const pr = payload.pull_request;
+  const event = env.GITHUB_EVENT_NAME;
+  // The delete event runs on the default branch; the deleted ref is in the payload.
+  const ref =
+    event === 'delete' && payload.ref
+      ? `refs/${payload.ref_type === 'tag' ? 'tags' : 'heads'}/${payload.ref}`
+      : env.GITHUB_REF;
+  return {
+    ref,
+    sha: env.GITHUB_SHA,
+    event,
+    baseRef: pr?.base?.ref || env.GITHUB_BASE_REF || undefined,
+    headRef: pr?.head?.ref || env.GITHUB_HEAD_REF || undefined,
+    headSha: pr?.head?.sha,
+    pullRequestNumber: pr?.number,
+    deleted: payload.deleted === true || event === 'delete',
+    repository: env.GITHUB_REPOSITORY,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+  };
+}

@@ -1,0 +1,1 @@
+export { detectPlatform, main } from './main';
