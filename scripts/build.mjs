@@ -1,7 +1,7 @@
 // Bundles each step entry with @vercel/ncc into dist/<step>/ (committed: GitHub runs actions from the Git ref).
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +31,7 @@ async function bundle(name, outDir) {
   }
 }
 
-const out = process.argv[2] ? join(process.cwd(), process.argv[2]) : join(root, 'dist');
+const out = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
 const only = process.argv.slice(3);
 const started = Date.now();
 for (const name of only.length ? only : ENTRIES) {

@@ -13,10 +13,12 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseFlags
 
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 12 modules
+var src = __webpack_require__(5579);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 11 modules
-var src = __webpack_require__(2225);
+// EXTERNAL MODULE: ./packages/platform/src/services.ts
+var services = __webpack_require__(6725);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./packages/platform/src/terminal.ts
@@ -132,6 +134,7 @@ function gitContext(cwd) {
 
 
 
+
 const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
 
 steps:
@@ -194,7 +197,7 @@ async function runCli(argv) {
         return 2;
     }
     const rt = new TerminalRuntime(parsed.values);
-    await (0,src/* runStep */.eg)(step, rt);
+    await (0,src/* runStep */.eg)(step, rt, (0,services/* createServices */.h)(rt));
     if (rt.failed)
         return 1;
     rt.printOutputs(parsed.json);

@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   AzureRuntime: () => (/* binding */ AzureRuntime)
 /* harmony export */ });
-/* unused harmony exports azureInputName, azureContext */
+/* unused harmony exports azureName, azureContext */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
@@ -23,8 +23,8 @@ export const modules = {
 
 
 
-/** `working-directory` → `workingDirectory`: task.json names inputs in camelCase. */
-function azureInputName(name) {
+/** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
+function azureName(name) {
     return name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 /** Azure Pipelines: inputs through the task library, outputs as output variables, uploaded summaries. */
@@ -37,10 +37,10 @@ class AzureRuntime {
         this.context = azureContext(env);
     }
     input(name) {
-        return azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.getInput(azureInputName(name), false) ?? '';
+        return azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.getInput(azureName(name), false) ?? '';
     }
     setOutput(name, value) {
-        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.setVariable(name, value, false, true);
+        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.setVariable(azureName(name), value, false, true);
     }
     setSecret(value) {
         if (value)
@@ -79,8 +79,15 @@ class AzureRuntime {
         if (first)
             azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.uploadSummary(this.summaryFile);
     }
+    failed = false;
     fail(message) {
+        this.failed = true;
         azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.TaskResult.Failed, (0,_log_safety__WEBPACK_IMPORTED_MODULE_4__/* .neutraliseAzureCommands */ .u)(message));
+    }
+    /** Azure DevOps wants an explicit result line; a failure has already written one. */
+    complete() {
+        if (!this.failed)
+            azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.TaskResult.Succeeded, 'done');
     }
 }
 function short(ref) {

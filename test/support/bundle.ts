@@ -135,6 +135,10 @@ export function parseVso(
   return out;
 }
 
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /** task.json input names are camelCase; the agent passes them as INPUT_<NAME upper-cased>. */
 export function azureInputEnv(name: string): string {
   return `INPUT_${name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()).toUpperCase()}`;
@@ -180,8 +184,9 @@ export async function runAzure(
   let failure: string | undefined;
   const warnings: string[] = [];
   for (const c of vso) {
+    // Output variables are camelCase on Azure DevOps; keyed here by the kebab-case name to compare with GitHub.
     if (c.command === 'task.setvariable' && c.props.isOutput === 'true')
-      outputs[c.props.variable!] = c.message;
+      outputs[kebab(c.props.variable!)] = c.message;
     if (c.command === 'task.uploadsummary' && existsSync(c.message))
       summary = readFileSync(c.message, 'utf8');
     if (c.command === 'task.complete') {

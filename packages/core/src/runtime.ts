@@ -1,3 +1,5 @@
+import type { GitProvider } from './provider';
+
 export type Platform = 'github' | 'azure' | 'terminal';
 
 /** What the platform knows about the run; each adapter fills it from its own environment. */
@@ -50,11 +52,17 @@ export interface Runtime {
   fail(message: string): void;
 }
 
+/** What a step may reach besides the runtime; each is created on first use, so steps that never call an API never load a client. */
+export interface Services {
+  /** The hosting service of the repository (GitHub, Azure DevOps or plain Git). */
+  provider(): Promise<GitProvider>;
+}
+
 export interface Step {
   readonly name: string;
   /** One line, for `--help`. */
   readonly description: string;
   /** Input names (kebab-case) as action.yml declares them; task.json uses them in camelCase. */
   readonly inputs: readonly string[];
-  run(runtime: Runtime): Promise<void>;
+  run(runtime: Runtime, services: Services): Promise<void>;
 }

@@ -1,10 +1,10 @@
 import { GitopsError } from './errors';
-import type { Runtime, Step } from './runtime';
+import type { Runtime, Services, Step } from './runtime';
 
 /** Runs a step and turns any error into one failure message; unexpected errors keep their stack in debug. */
-export async function runStep(step: Step, rt: Runtime): Promise<void> {
+export async function runStep(step: Step, rt: Runtime, services: Services): Promise<void> {
   try {
-    await step.run(rt);
+    await step.run(rt, services);
   } catch (e) {
     if (e instanceof GitopsError) {
       rt.fail(`${step.name}: ${e.message}`);

@@ -5,8 +5,8 @@ import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { neutraliseAzureCommands as safe } from './log-safety';
 
-/** `working-directory` → `workingDirectory`: task.json names inputs in camelCase. */
-export function azureInputName(name: string): string {
+/** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
+export function azureName(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -22,10 +22,10 @@ export class AzureRuntime implements Runtime {
   }
 
   input(name: string): string {
-    return tl.getInput(azureInputName(name), false) ?? '';
+    return tl.getInput(azureName(name), false) ?? '';
   }
   setOutput(name: string, value: string): void {
-    tl.setVariable(name, value, false, true);
+    tl.setVariable(azureName(name), value, false, true);
   }
   setSecret(value: string): void {
     if (value) tl.setSecret(value);

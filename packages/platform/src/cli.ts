@@ -1,5 +1,6 @@
 import { runStep, STEPS, type Step } from '@gitops-promote/core';
 import { closest } from 'fastest-levenshtein';
+import { createServices } from './services';
 import { TerminalRuntime } from './terminal';
 
 const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
@@ -70,7 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   const rt = new TerminalRuntime(parsed.values);
-  await runStep(step, rt);
+  await runStep(step, rt, createServices(rt));
   if (rt.failed) return 1;
   rt.printOutputs(parsed.json);
   return 0;

@@ -1,4 +1,5 @@
 import { type Runtime, runStep, type Step } from '@gitops-promote/core';
+import { createServices } from './services';
 
 export type PlatformName = 'github' | 'azure' | 'terminal';
 
@@ -21,7 +22,7 @@ export async function main(step: Step): Promise<void> {
   } else if (platform === 'azure') {
     const { AzureRuntime } = await import('./azure');
     const azure = new AzureRuntime();
-    await runStep(step, azure);
+    await runStep(step, azure, createServices(azure));
     azure.complete();
     return;
   } else {
@@ -29,5 +30,5 @@ export async function main(step: Step): Promise<void> {
     process.exitCode = await runCli([step.name, ...process.argv.slice(2)]);
     return;
   }
-  await runStep(step, rt);
+  await runStep(step, rt, createServices(rt));
 }

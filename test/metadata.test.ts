@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, decisionOutputs, parseConfig, STEPS } from '@gitops-promote/core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT } from './support/bundle';
+
+const camel = (n: string) => n.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+interface ActionYml {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+}
+interface TaskJson {
+  id: string;
+  inputs: { name: string }[];
+  outputVariables: { name: string }[];
+  execution: Record<string, { target: string }>;
+}
+
+const OUTPUTS: Record<string, string[]> = {
+  'determine-environment': Object.keys(
+    decisionOutputs({
+      environment: '',
+      workspace: '',
+      operation: 'none',
+      previousEnvironment: '',
+      nextEnvironment: '',
+      planNext: false,
+      trigger: 'other',
+      sha: '',
+      reason: '',
+      matrix: { include: [] },
+    }),
+  ),
+};
+
+describe.each(Object.keys(OUTPUTS))('%s: action.yml and task.json agree with the step', (name) => {
+  const step = STEPS[name]!;
+  const action = parse(readFileSync(join(ROOT, 'packages', name, 'action.yml'), 'utf8')) as ActionYml;
+  const task = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'task.json'), 'utf8')) as TaskJson;
+
+  it('declares the same inputs (kebab-case on GitHub, camelCase on Azure DevOps)', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual([...step.inputs].sort());
+    expect(task.inputs.map((i) => i.name).sort()).toEqual(step.inputs.map(camel).sort());
+  });
+
+  it('declares every output the step writes', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual([...OUTPUTS[name]!].sort());
+    expect(task.outputVariables.map((o) => o.name).sort()).toEqual(OUTPUTS[name]!.map(camel).sort());
+  });
+
+  it('runs the committed bundle on node24 and on both Azure DevOps Node handlers', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.mjs` });
+    expect(Object.keys(task.execution).sort()).toEqual(['Node20_1', 'Node24']);
+    expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('the JSON Schema shipped for editors agrees with the loader', () => {
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'gitops-promote.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  const accepts = (text: string) => {
+    try {
+      parseConfig(text, 'x.yaml', 'gitops-promote');
+      return true;
+    } catch (e) {
+      if (e instanceof ConfigError) return false;
+      throw e;
+    }
+  };
+
+  const table: [string, string][] = [
+    ['empty mapping', '{}'],
+    ['kubestack three environments', 'environments:\n  - name: ops\n  - name: apps\n  - name: apps-prod\n'],
+    [
+      'branch layout',
+      'main-branch: dev\nenvironments:\n  - { name: dev, on: { branch: dev } }\n  - { name: prod, on: { branch: prod } }\n',
+    ],
+    [
+      'everything',
+      'main-branch: trunk\nterraform: { binary: tofu, working-directory: infra, lock-timeout: 5m }\nstatus: { timeout: 1h30m, interval: 30s, contexts: ["gitops-promote/{env}", "kustomization/{group}-{env}*"] }\npromotion: { prflow: per-env, path: "{group}/{env}" }\n',
+    ],
+    ['misspelt key', 'main-brnch: main\n'],
+    ['bare number duration', 'status: { timeout: 10 }\n'],
+    ['bad duration', 'status: { timeout: 10 minutes }\n'],
+    ['bad environment name', 'environments:\n  - name: Ops\n'],
+    ['environment without name', 'environments:\n  - workspace: x\n'],
+    ['both branch and tag', 'environments:\n  - { name: ops, on: { branch: main, tag: "x-*" } }\n'],
+    ['prflow unknown', 'promotion: { prflow: per-team }\n'],
+    ['path without env', 'promotion: { path: "{group}" }\n'],
+    ['unknown placeholder', 'status: { contexts: ["x/{environment}"] }\n'],
+    ['auto not boolean', 'environments:\n  - { name: dev, auto: "yes" }\n'],
+    ['invalid branch', 'main-branch: "a..b"\n'],
+    ['empty environments', 'environments: []\n'],
+  ];
+
+  it.each(table)('%s', (_title, text) => {
+    expect(validate(parse(text))).toBe(accepts(text));
+  });
+});
