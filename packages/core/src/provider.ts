@@ -68,6 +68,8 @@ export interface GitProvider {
    */
   createTag(name: string, sha: string, message?: string): Promise<{ created: boolean; tag: TagRef }>;
   getTag(name: string): Promise<TagRef | undefined>;
+  /** Deletes a tag (used to undo the loser of two concurrent promotions); a missing tag is no error. */
+  deleteTag(name: string): Promise<void>;
   listTags(prefix: string): Promise<TagRef[]>;
   /** The newest commit of a branch, or undefined when there is no such branch. */
   branchSha(branch: string): Promise<string | undefined>;

@@ -209,7 +209,11 @@ describe('good configuration', () => {
       ['ops', 'ops', { branch: 'main' }],
       ['apps', 'apps', { tag: 'apps-deploy-*' }],
     ]);
-    expect(c.status).toEqual({ timeoutMs: 600_000, intervalMs: 15_000, contexts: ['gitops-promote/{env}'] });
+    expect(c.status).toEqual({
+      timeoutMs: 600_000,
+      intervalMs: 15_000,
+      contexts: ['gitops-promote/{env}', 'kustomization/{env}', 'kustomization/{group}-{env}'],
+    });
     expect(c.terraform).toEqual({ binary: 'terraform', workingDirectory: '.', lockTimeout: '300s' });
   });
 

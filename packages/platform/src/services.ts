@@ -1,10 +1,88 @@
-import { GitopsError, type Runtime, type Services } from '@gitops-promote/core';
+import { GitopsError, type GitProvider, InputError, type Runtime, type Services } from '@gitops-promote/core';
 
-/** Services for a run; the provider is built on first use from the `provider` and `token` inputs. */
-export function createServices(_rt: Runtime): Services {
+const PROVIDERS = ['auto', 'github', 'azure', 'git'] as const;
+type ProviderKind = (typeof PROVIDERS)[number];
+
+/**
+ * Services for a run. The provider is built on first use from the `provider` input (default `auto`:
+ * GitHub under GitHub Actions, Azure DevOps under Azure Pipelines, plain Git elsewhere) and the `token`
+ * input; its module is imported only then, so steps that never call an API never load a client.
+ */
+export function createServices(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Services {
+  let provider: Promise<GitProvider> | undefined;
   return {
-    async provider() {
-      throw new GitopsError('no hosting-service provider is wired into this build yet');
+    provider() {
+      provider ??= createProvider(rt, env);
+      return provider;
     },
   };
+}
+
+async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitProvider> {
+  const chosen = (rt.input('provider').trim() || 'auto') as ProviderKind;
+  if (!PROVIDERS.includes(chosen))
+    throw new InputError('provider', chosen, `use one of ${PROVIDERS.join(', ')}`);
+  const kind = chosen === 'auto' ? (rt.platform === 'terminal' ? 'git' : rt.platform) : chosen;
+  const token = rt.input('token').trim();
+  if (token) rt.setSecret(token);
+  // Tests and impatient users can shorten the client's pauses; production keeps the hosts' advice.
+  const fast = env.GITOPS_PROMOTE_API_FAST === '1';
+
+  if (kind === 'github') {
+    const t = token || env.GITHUB_TOKEN || '';
+    if (!t)
+      throw new InputError(
+        'token',
+        '',
+        "the github provider needs a token: the action's default is the workflow's github.token; give a GitHub App token or a PAT to trigger further workflows",
+      );
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!/^[^/\s]+\/[^/\s]+$/.test(repository))
+      throw new GitopsError(
+        `GITHUB_REPOSITORY is ${JSON.stringify(repository)}; the github provider needs owner/name (it is set on GitHub Actions runners)`,
+      );
+    const { GitHubProvider } = await import('./providers/github');
+    return new GitHubProvider({
+      token: t,
+      repository,
+      apiUrl: env.GITHUB_API_URL,
+      serverUrl: env.GITHUB_SERVER_URL,
+      log: (line) => rt.info(line),
+      ...(fast
+        ? { writeIntervalMs: 0, retry: { baseDelayMs: 10, maxDelayMs: 100, retryAfterUnitMs: 10 } }
+        : {}),
+    });
+  }
+  if (kind === 'azure') {
+    const t = token || env.SYSTEM_ACCESSTOKEN || '';
+    if (!t)
+      throw new InputError(
+        'token',
+        '',
+        'the azure provider needs a token: map it in the pipeline (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)) or give token: $(System.AccessToken)',
+      );
+    const collectionUri = env.SYSTEM_COLLECTIONURI || env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI || '';
+    const project = env.SYSTEM_TEAMPROJECT || env.SYSTEM_TEAMPROJECTID || '';
+    const repositoryId = env.BUILD_REPOSITORY_ID || '';
+    const missing = Object.entries({
+      SYSTEM_COLLECTIONURI: collectionUri,
+      SYSTEM_TEAMPROJECT: project,
+      BUILD_REPOSITORY_ID: repositoryId,
+    })
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
+    if (missing.length)
+      throw new GitopsError(`the azure provider needs ${missing.join(', ')} (set on Azure Pipelines agents)`);
+    const { AzureDevOpsProvider } = await import('./providers/azure');
+    return new AzureDevOpsProvider({
+      token: t,
+      collectionUri,
+      project,
+      repositoryId,
+      log: (line) => rt.info(line),
+      ...(fast ? { retry: { baseDelayMs: 10, maxDelayMs: 100, retryAfterUnitMs: 10 } } : {}),
+    });
+  }
+  const { GitRemoteProvider } = await import('./providers/git');
+  return new GitRemoteProvider({ cwd: rt.context.workspace });
 }

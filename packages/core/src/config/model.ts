@@ -22,7 +22,12 @@ export interface Config {
   promotion: { prflow: 'per-app' | 'per-env'; path: string };
 }
 
-export const DEFAULT_CONTEXTS = ['gitops-promote/{env}'];
+/** Our own result, and Flux's for a Kustomization named after the environment (or `<group>-<env>`, XKS style). */
+export const DEFAULT_CONTEXTS = [
+  'gitops-promote/{env}',
+  'kustomization/{env}',
+  'kustomization/{group}-{env}',
+];
 export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const CONFIG_FILES = ['gitops-promote.yaml', 'gitops-promote.yml'];
 export const XKS_CONFIG_FILES = ['gitops-promotion.yaml', 'gitops-promotion.yml'];

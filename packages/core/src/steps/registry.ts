@@ -1,7 +1,10 @@
 import type { Step } from '../runtime';
+import { checkPreviousEnv } from './check-previous-env';
 import { determineEnvironment } from './determine-environment';
+import { promoteTag } from './promote-tag';
+import { terraformRun } from './terraform-run';
 
 /** Every step, by the name users type (`npx gitops-promote <name>`). */
-export const STEPS: Record<string, Step> = {
-  [determineEnvironment.name]: determineEnvironment,
-};
+export const STEPS: Record<string, Step> = Object.fromEntries(
+  [determineEnvironment, terraformRun, checkPreviousEnv, promoteTag].map((s) => [s.name, s]),
+);

@@ -1,0 +1,130 @@
+import type { Config, Environment } from './config/model';
+import { formatDuration } from './duration';
+import type { CommitStatus, GitProvider } from './provider';
+import type { Runtime } from './runtime';
+
+export type GateState = 'success' | 'failure' | 'pending' | 'missing';
+
+/**
+ * The context a status is matched under. Flux on Azure DevOps writes genre `fluxcd` (or
+ * `fluxcd:<summary>`) with the GitHub-style name, so its name alone is compared: one pattern serves both.
+ */
+export function neutralContext(s: CommitStatus): string {
+  if (s.genre !== undefined && /^fluxcd(:|$)/.test(s.genre) && s.name) return s.name;
+  return s.context;
+}
+
+/**
+ * Compiles context patterns for one environment: `{env}` and `{group}` are filled in, `*` matches any
+ * run of characters, and a Flux `kustomization/…` pattern also matches its `/<provider id>` suffix.
+ * Patterns that need a group are skipped when none is known.
+ */
+export function contextMatcher(
+  patterns: readonly string[],
+  env: string,
+  group?: string,
+): (context: string) => boolean {
+  const res: RegExp[] = [];
+  for (const p of patterns) {
+    if (p.includes('{group}') && !group) continue;
+    const filled = p.replaceAll('{env}', env).replaceAll('{group}', group ?? '');
+    const body = filled
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    const suffix = filled.startsWith('kustomization/') ? '(?:/[^/]+)?' : '';
+    res.push(new RegExp(`^${body}${suffix}$`));
+  }
+  return (context) => res.some((re) => re.test(context));
+}
+
+export interface EnvironmentResult {
+  environment: string;
+  state: GateState;
+  /** The statuses that decided the state (all matching ones). */
+  statuses: CommitStatus[];
+}
+
+/** Any failure fails; else any pending waits; else a success passes; no matching status is `missing`. */
+export function environmentResult(
+  statuses: readonly CommitStatus[],
+  env: Environment,
+  patterns: readonly string[],
+  group?: string,
+): EnvironmentResult {
+  const matches = contextMatcher(patterns, env.name, group);
+  const mine = statuses.filter((s) => matches(neutralContext(s)));
+  let state: GateState = 'missing';
+  if (mine.some((s) => s.state === 'failure' || s.state === 'error')) state = 'failure';
+  else if (mine.some((s) => s.state === 'pending')) state = 'pending';
+  else if (mine.some((s) => s.state === 'success')) state = 'success';
+  return { environment: env.name, state, statuses: mine };
+}
+
+/** The environment before `env` in promotion order, if any. */
+export function previousOf(config: Config, env: Environment): Environment | undefined {
+  return config.environments[env.index - 1];
+}
+
+export function findEnvironment(config: Config, name: string): Environment | undefined {
+  return config.environments.find((e) => e.name === name);
+}
+
+interface Gate {
+  result: EnvironmentResult;
+  all: CommitStatus[];
+}
+
+export async function waitForResult(
+  rt: Runtime,
+  provider: GitProvider,
+  previous: Environment,
+  sha: string,
+  o: { patterns: string[]; timeoutMs: number; intervalMs: number },
+): Promise<Gate> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const all = await provider.listStatuses(sha);
+    const result = environmentResult(all, previous, o.patterns);
+    if (result.state === 'success' || result.state === 'failure') return { result, all };
+    const left = deadline - Date.now();
+    if (left <= 0) return { result, all };
+    const wait = Math.min(o.intervalMs, left);
+    rt.info(
+      `waiting for ${previous.name} on ${sha.slice(0, 12)}: ${describeState(result)} (contexts ${o.patterns.join(', ')}); next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
+    );
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function roundSeconds(ms: number): number {
+  return Math.max(1000, Math.round(ms / 1000) * 1000);
+}
+
+function describeState(r: EnvironmentResult): string {
+  if (r.state === 'missing') return 'no status yet';
+  return r.statuses.map((s) => `${s.context} is ${s.state}`).join(', ');
+}
+
+export function gateMessage(
+  r: EnvironmentResult,
+  previous: Environment,
+  sha: string,
+  timeoutMs: number,
+  patterns: string[],
+): string {
+  const short = sha.slice(0, 12);
+  if (r.state === 'failure') {
+    const bad = r.statuses.filter((s) => s.state === 'failure' || s.state === 'error');
+    const detail = bad
+      .map(
+        (s) =>
+          `${s.context}: ${s.state}${s.description ? ` — ${s.description}` : ''}${s.targetUrl ? ` (${s.targetUrl})` : ''}`,
+      )
+      .join('; ');
+    return `${previous.name} failed for commit ${short}: ${detail}`;
+  }
+  if (r.state === 'pending')
+    return `${previous.name} is still pending for commit ${short} after ${formatDuration(timeoutMs)}: ${describeState(r)}; raise timeout or look at the ${previous.name} run`;
+  return `${previous.name} has no result for commit ${short} after ${formatDuration(timeoutMs)}: was ${short} applied to ${previous.name}? (looked for statuses ${patterns.map((p) => p.replaceAll('{env}', previous.name)).join(', ')})`;
+}

@@ -1,0 +1,1199 @@
+/**
+ * GitProvider for GitHub (github.com, GHE.com and GitHub Enterprise Server) over the REST API, plus the one
+ * GraphQL mutation REST lacks (auto-merge).
+ *
+ * This module is imported dynamically, only by steps that call the API; Octokit itself is loaded on the
+ * first call. HTTP behaviour:
+ * - every request has its own timeout (`retry.timeoutMs`); a request that hangs is aborted and retried;
+ * - 5xx answers, network errors, timeouts and 429 are retried with exponential backoff, honouring
+ *   `retry-after`; primary and secondary rate limits (403/429 as GitHub words them) are waited out by the
+ *   throttling plugin; a request and all its retries stop after `retry.totalMs`;
+ * - writes are spaced (`writeIntervalMs`, GitHub asks for one second) as the throttling plugin does;
+ * - a call that fails for good throws one ProviderError naming the call, the HTTP status and the likely cause;
+ * - the token never appears in a message or a log line.
+ */
+import {
+  type CommitStatus,
+  type FileChange,
+  GitopsError,
+  type GitProvider,
+  type NewStatus,
+  ProviderError,
+  type PullRequest,
+  type StatusState,
+  TagConflictError,
+  type TagRef,
+} from '@gitops-promote/core';
+
+export interface GitHubRetryOptions {
+  /** Retries after the first attempt, for 5xx, 429, network errors and timeouts. Default 4. */
+  retries?: number;
+  /** Backoff: retry n waits about `baseDelayMs × 2^(n-1)`, at most `maxDelayMs`. Default 1000. */
+  baseDelayMs?: number;
+  /** Default 30 000. */
+  maxDelayMs?: number;
+  /** Milliseconds per second of a server's `retry-after` / rate-limit reset. Default 1000; tests make it small. */
+  retryAfterUnitMs?: number;
+  /** One request (one attempt) is aborted after this long. Default 30 000. */
+  timeoutMs?: number;
+  /** A request and all its retries give up after this long. Default 120 000. */
+  totalMs?: number;
+}
+
+export interface GitHubProviderOptions {
+  token: string;
+  /** `owner/name`. */
+  repository: string;
+  /** REST root. Default: `GITHUB_API_URL`, else `https://api.github.com`. GHES: `https://host/api/v3`. */
+  apiUrl?: string;
+  /** Web root (links). Default: `GITHUB_SERVER_URL`, else `https://github.com`. */
+  serverUrl?: string;
+  /**
+   * GraphQL endpoint. Default: derived from `apiUrl` (`…/api/v3` → `…/api/graphql`, else `<apiUrl>/graphql`);
+   * when `apiUrl` is not given either, `GITHUB_GRAPHQL_URL` is used if set.
+   */
+  graphqlUrl?: string;
+  retry?: GitHubRetryOptions;
+  /** Minimum spacing of write requests (POST/PATCH/GraphQL). Default 1000, as GitHub asks; tests use 0. */
+  writeIntervalMs?: number;
+  /** Where retry and rate-limit notices go (already free of the token). Default: stderr. */
+  log?: (line: string) => void;
+  /** Environment to read defaults from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** The repository permission each kind of call needs (fine-grained token / `permissions:` names). */
+const PERMISSION = {
+  metadata: 'metadata:read',
+  readStatuses: 'statuses:read',
+  writeStatuses: 'statuses:write',
+  readChecks: 'checks:read',
+  readContents: 'contents:read',
+  writeContents: 'contents:write',
+  readPulls: 'pull-requests:read',
+  writePulls: 'pull-requests:write',
+} as const;
+type Permission = (typeof PERMISSION)[keyof typeof PERMISSION] | 'pull-requests:write and contents:write';
+
+const STATUS_DESCRIPTION_MAX = 140;
+const COMMENT_MAX = 65_536;
+const TRUNCATED_NOTE = '\n\n… (truncated: a GitHub comment holds at most 65,536 characters)';
+
+// ---------------------------------------------------------------------------------------------------------
+// GitHub's JSON, as far as this provider reads it.
+
+interface GhStatus {
+  id: number;
+  state: StatusState;
+  description: string | null;
+  target_url: string | null;
+  context: string;
+  created_at: string;
+}
+interface GhCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  details_url?: string | null;
+  html_url?: string | null;
+  output?: { title?: string | null } | null;
+}
+interface GhObject {
+  sha: string;
+  type: string;
+}
+interface GhRef {
+  ref: string;
+  object: GhObject;
+}
+interface GhTag {
+  sha: string;
+  object: GhObject;
+}
+interface GhCommit {
+  sha: string;
+  tree: { sha: string };
+}
+interface GhTree {
+  sha: string;
+  truncated?: boolean;
+  tree: { path: string; type: string }[];
+}
+interface GhPull {
+  number: number;
+  node_id: string;
+  html_url: string;
+  state: 'open' | 'closed';
+  title: string;
+  body: string | null;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  auto_merge: unknown;
+}
+interface GhComment {
+  id: number;
+  body?: string | null;
+}
+interface GhContent {
+  type: string;
+  encoding?: string;
+  content?: string;
+  sha: string;
+}
+interface GhRepository {
+  allow_merge_commit?: boolean;
+  allow_squash_merge?: boolean;
+  allow_rebase_merge?: boolean;
+}
+interface GraphQLAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: { type?: string; message?: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The part of Octokit this module uses (typed here so the types do not pull Octokit in at load time).
+
+interface OctokitResponse<T> {
+  status: number;
+  url: string;
+  headers: Record<string, string | number | undefined>;
+  data: T;
+}
+interface HookOptions {
+  method: string;
+  url: string;
+  request: RequestControl;
+  [key: string]: unknown;
+}
+/** Per-request state kept in Octokit's `request` options (fresh for every request, shared by its retries). */
+interface RequestControl {
+  deadline?: number;
+  signal?: AbortSignal;
+  attempts?: number;
+  [key: string]: unknown;
+}
+interface OctokitLike {
+  request<T>(route: string, params?: Record<string, unknown>): Promise<OctokitResponse<T>>;
+  paginate: {
+    iterator<T>(route: string, params?: Record<string, unknown>): AsyncIterable<OctokitResponse<T[]>>;
+  };
+  hook: {
+    wrap(
+      name: 'request',
+      fn: (request: () => Promise<unknown>, options: HookOptions) => Promise<unknown>,
+    ): void;
+    error(name: 'request', fn: (error: unknown, options: HookOptions) => unknown): void;
+  };
+  retry: { retryRequest(error: unknown, retries: number, retryAfter: number): unknown };
+}
+/** An Octokit RequestError, plus what the retry policy notes on it. */
+interface RequestErrorLike extends Error {
+  status?: number;
+  response?: { status: number; headers: Record<string, string | number | undefined>; data: unknown };
+  request?: { request?: Record<string, unknown> };
+  attempts?: number;
+}
+
+/** Thrown by the fetch wrapper when a request or the whole call runs out of time. */
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/** Every 4xx/5xx: the retry plugin runs the retries, but this module's policy hook decides which and when. */
+const ALL_ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+
+export class GitHubProvider implements GitProvider {
+  readonly kind = 'github' as const;
+  readonly apiUrl: string;
+  readonly serverUrl: string;
+  readonly graphqlUrl: string;
+  readonly owner: string;
+  readonly name: string;
+
+  readonly #token: string;
+  readonly #repo: string;
+  readonly #retry: Required<GitHubRetryOptions>;
+  readonly #writeIntervalMs: number;
+  readonly #log: (line: string) => void;
+  #octokit?: Promise<OctokitLike>;
+  #repository?: Promise<GhRepository>;
+
+  constructor(options: GitHubProviderOptions) {
+    const env = options.env ?? process.env;
+    const token = (options.token ?? '').trim();
+    if (!token) {
+      throw new GitopsError(
+        'no GitHub token: pass the `token` input (it defaults to github.token; the job needs the permissions the step uses)',
+      );
+    }
+    const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(
+      options.repository ?? '',
+    );
+    if (!m) {
+      throw new GitopsError(
+        `GitHub repository ${JSON.stringify(options.repository ?? '')} is not valid; expected owner/name (GITHUB_REPOSITORY)`,
+      );
+    }
+    this.#token = token;
+    this.owner = m[1]!;
+    this.name = m[2]!;
+    this.#repo = `${encodeURIComponent(this.owner)}/${encodeURIComponent(this.name)}`;
+    this.apiUrl = trimSlash(options.apiUrl || env.GITHUB_API_URL || 'https://api.github.com');
+    this.serverUrl = trimSlash(options.serverUrl || env.GITHUB_SERVER_URL || 'https://github.com');
+    this.graphqlUrl = trimSlash(
+      options.graphqlUrl ||
+        (!options.apiUrl && env.GITHUB_GRAPHQL_URL) ||
+        (/\/api\/v3$/.test(this.apiUrl)
+          ? this.apiUrl.replace(/\/api\/v3$/, '/api/graphql')
+          : `${this.apiUrl}/graphql`),
+    );
+    const r = options.retry ?? {};
+    this.#retry = {
+      retries: r.retries ?? 4,
+      baseDelayMs: r.baseDelayMs ?? 1000,
+      maxDelayMs: r.maxDelayMs ?? 30_000,
+      retryAfterUnitMs: r.retryAfterUnitMs ?? 1000,
+      timeoutMs: r.timeoutMs ?? 30_000,
+      totalMs: r.totalMs ?? 120_000,
+    };
+    this.#writeIntervalMs = options.writeIntervalMs ?? 1000;
+    const sink = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    this.#log = (line) => sink(this.#redact(line));
+  }
+
+  // --- statuses -------------------------------------------------------------------------------------------
+
+  async listStatuses(sha: string): Promise<CommitStatus[]> {
+    const [statuses, runs] = await Promise.all([this.#statuses(sha), this.#checkRuns(sha)]);
+    const newest = new Map<string, CommitStatus>();
+    // Lists come newest first; on equal timestamps the earlier entry is the newer one.
+    for (const s of [...statuses, ...runs]) {
+      const seen = newest.get(s.context);
+      if (!seen || Date.parse(s.createdAt) > Date.parse(seen.createdAt)) newest.set(s.context, s);
+    }
+    return [...newest.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  }
+
+  async #statuses(sha: string): Promise<CommitStatus[]> {
+    const path = `${this.#base()}/commits/${seg(sha)}/statuses`;
+    const list = await this.#all<GhStatus>(path, PERMISSION.readStatuses, {}, { notFound: 'absent' });
+    return (list ?? []).map((s) =>
+      withGenre({
+        context: s.context,
+        state: s.state,
+        description: s.description ?? '',
+        ...(s.target_url ? { targetUrl: s.target_url } : {}),
+        createdAt: s.created_at,
+      }),
+    );
+  }
+
+  async #checkRuns(sha: string): Promise<CommitStatus[]> {
+    const path = `${this.#base()}/commits/${seg(sha)}/check-runs`;
+    let runs: GhCheckRun[] | undefined;
+    try {
+      runs = await this.#all<GhCheckRun>(
+        path,
+        PERMISSION.readChecks,
+        { filter: 'latest' },
+        { notFound: 'absent' },
+      );
+    } catch (e) {
+      // A token without checks:read still reads statuses; say so instead of failing the whole read.
+      if (e instanceof ProviderError && e.status === 403 && /lacks permission/.test(e.message)) {
+        this.#log(`warning: check runs of ${sha.slice(0, 12)} not read (${e.message})`);
+        return [];
+      }
+      // GitHub answers 422 for a commit it does not know.
+      if (e instanceof ProviderError && e.status === 422) return [];
+      throw e;
+    }
+    return (runs ?? []).map((run) =>
+      withGenre({
+        context: run.name,
+        state: checkRunState(run),
+        description: run.output?.title || [run.status, run.conclusion].filter(Boolean).join(': '),
+        ...(run.details_url || run.html_url ? { targetUrl: (run.details_url || run.html_url)! } : {}),
+        createdAt: run.completed_at ?? run.started_at ?? new Date(0).toISOString(),
+      }),
+    );
+  }
+
+  async setStatus(sha: string, status: NewStatus): Promise<void> {
+    await this.#call('POST', `${this.#base()}/statuses/${seg(sha)}`, PERMISSION.writeStatuses, {
+      state: status.state,
+      context: status.context,
+      description: clip(status.description, STATUS_DESCRIPTION_MAX),
+      ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+    });
+  }
+
+  // --- tags -----------------------------------------------------------------------------------------------
+
+  async createTag(name: string, sha: string, message?: string): Promise<{ created: boolean; tag: TagRef }> {
+    const wanted: TagRef = { name, sha };
+    let target = sha;
+    if (message !== undefined) {
+      // An annotated tag is two writes; look first so a re-run leaves no stray tag object behind.
+      const existing = await this.getTag(name);
+      if (existing) return settle(existing, wanted);
+      const tag = await this.#call<GhTag>('POST', `${this.#base()}/git/tags`, PERMISSION.writeContents, {
+        tag: name,
+        message: message.endsWith('\n') ? message : `${message}\n`,
+        object: sha,
+        type: 'commit',
+      });
+      target = tag.sha;
+    }
+    try {
+      await this.#call('POST', `${this.#base()}/git/refs`, PERMISSION.writeContents, {
+        ref: `refs/tags/${name}`,
+        sha: target,
+      });
+      return { created: true, tag: wanted };
+    } catch (e) {
+      if (!(e instanceof ProviderError && e.status === 422 && /already exists/i.test(e.message))) throw e;
+      const existing = await this.getTag(name);
+      if (!existing) throw e;
+      return settle(existing, wanted);
+    }
+  }
+
+  async getTag(name: string): Promise<TagRef | undefined> {
+    const ref = await this.#ref(`tags/${name}`);
+    if (!ref) return undefined;
+    return { name, sha: await this.#peel(ref.object) };
+  }
+
+  async deleteTag(name: string): Promise<void> {
+    try {
+      await this.#call(
+        'DELETE',
+        `${this.#base()}/git/refs/${seg(`tags/${name}`)}`,
+        PERMISSION.writeContents,
+        undefined,
+        { notFound: 'absent' },
+      );
+    } catch (e) {
+      // GitHub answers 422 "Reference does not exist" for a tag that is not there: already done.
+      if (e instanceof ProviderError && e.status === 422 && /does not exist/i.test(e.message)) return;
+      throw e;
+    }
+  }
+
+  async listTags(prefix: string): Promise<TagRef[]> {
+    const path = `${this.#base()}/git/matching-refs/tags/${seg(prefix)}`;
+    const refs = (await this.#all<GhRef>(path, PERMISSION.readContents, {}, { notFound: 'absent' })) ?? [];
+    const tags: TagRef[] = [];
+    for (const ref of refs) {
+      if (!ref.ref.startsWith(`refs/tags/${prefix}`)) continue;
+      tags.push({ name: ref.ref.slice('refs/tags/'.length), sha: await this.#peel(ref.object) });
+    }
+    return tags;
+  }
+
+  /** The commit an object leads to: annotated tags (also tags of tags) are followed. */
+  async #peel(object: GhObject): Promise<string> {
+    let current = object;
+    for (let depth = 0; current.type === 'tag' && depth < 10; depth++) {
+      const tag = await this.#call<GhTag>(
+        'GET',
+        `${this.#base()}/git/tags/${seg(current.sha)}`,
+        PERMISSION.readContents,
+      );
+      current = tag.object;
+    }
+    return current.sha;
+  }
+
+  // --- branches -------------------------------------------------------------------------------------------
+
+  async branchSha(branch: string): Promise<string | undefined> {
+    return (await this.#ref(`heads/${branch}`))?.object.sha;
+  }
+
+  /** `GET /git/ref/<ref>` (exact match), or undefined when there is no such ref. */
+  async #ref(ref: string): Promise<GhRef | undefined> {
+    return this.#call<GhRef | undefined>(
+      'GET',
+      `${this.#base()}/git/ref/${seg(ref)}`,
+      PERMISSION.readContents,
+      undefined,
+      {
+        notFound: 'absent',
+      },
+    );
+  }
+
+  async isAncestor(sha: string, branch: string): Promise<boolean> {
+    // base = branch, head = sha: "behind" means the branch has every commit of sha (sha is reachable).
+    const path = `${this.#base()}/compare/${seg(branch)}...${seg(sha)}`;
+    const comparison = await this.#call<{ status: string } | undefined>(
+      'GET',
+      path,
+      PERMISSION.readContents,
+      { per_page: 1 },
+      { notFound: 'absent' },
+    );
+    return comparison?.status === 'identical' || comparison?.status === 'behind';
+  }
+
+  // --- pull requests --------------------------------------------------------------------------------------
+
+  async findPullRequests(query: {
+    head?: string;
+    base?: string;
+    state?: 'open' | 'closed' | 'all';
+  }): Promise<PullRequest[]> {
+    const pulls = await this.#all<GhPull>(`${this.#base()}/pulls`, PERMISSION.readPulls, {
+      state: query.state ?? 'open',
+      ...(query.head ? { head: `${this.owner}:${query.head}` } : {}),
+      ...(query.base ? { base: query.base } : {}),
+    });
+    return (pulls ?? [])
+      .filter((p) => (!query.head || p.head.ref === query.head) && (!query.base || p.base.ref === query.base))
+      .map(toPullRequest);
+  }
+
+  async pullRequestForMergeCommit(sha: string): Promise<PullRequest | undefined> {
+    const pulls = await this.#all<GhPull>(
+      `${this.#base()}/commits/${seg(sha)}/pulls`,
+      PERMISSION.readPulls,
+      {},
+      { notFound: 'absent' },
+    ).catch((e: unknown) => {
+      if (e instanceof ProviderError && e.status === 422) return undefined;
+      throw e;
+    });
+    const pr = (pulls ?? []).find((p) => p.merged_at && p.merge_commit_sha === sha);
+    return pr && toPullRequest(pr);
+  }
+
+  async getPullRequest(number: number): Promise<PullRequest> {
+    return toPullRequest(await this.#pull(number));
+  }
+
+  async #pull(number: number): Promise<GhPull> {
+    return this.#call<GhPull>(
+      'GET',
+      `${this.#base()}/pulls/${pullNumber(number)}`,
+      PERMISSION.readPulls,
+      undefined,
+      {
+        notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+      },
+    );
+  }
+
+  async createPullRequest(pr: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<PullRequest> {
+    return toPullRequest(
+      await this.#call<GhPull>('POST', `${this.#base()}/pulls`, PERMISSION.writePulls, {
+        head: pr.head,
+        base: pr.base,
+        title: pr.title,
+        body: pr.body,
+      }),
+    );
+  }
+
+  async updatePullRequest(number: number, change: { title?: string; body?: string }): Promise<PullRequest> {
+    const fields: Record<string, unknown> = {};
+    if (change.title !== undefined) fields.title = change.title;
+    if (change.body !== undefined) fields.body = change.body;
+    if (Object.keys(fields).length === 0) return this.getPullRequest(number);
+    return toPullRequest(
+      await this.#call<GhPull>(
+        'PATCH',
+        `${this.#base()}/pulls/${pullNumber(number)}`,
+        PERMISSION.writePulls,
+        fields,
+        {
+          notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+        },
+      ),
+    );
+  }
+
+  async setAutoMerge(number: number, enabled: boolean): Promise<void> {
+    const pr = await this.#pull(number);
+    if ((pr.auto_merge != null) === enabled) return;
+    const call = `POST ${pathOf(this.graphqlUrl)} (${enabled ? 'enable' : 'disable'}PullRequestAutoMerge)`;
+    if (enabled && (pr.state !== 'open' || pr.merged_at)) {
+      throw new ProviderError(
+        call,
+        undefined,
+        `pull request #${number} is ${pr.merged_at ? 'merged' : pr.state}; auto-merge needs an open pull request`,
+      );
+    }
+    if (enabled) {
+      const mergeMethod = await this.#mergeMethod();
+      await this.#graphql(
+        call,
+        `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`,
+        { pullRequestId: pr.node_id, ...(mergeMethod ? { mergeMethod } : {}) },
+      );
+    } else {
+      await this.#graphql(
+        call,
+        `mutation($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`,
+        { pullRequestId: pr.node_id },
+      );
+    }
+  }
+
+  /** The merge method the repository allows (merge commit first, which keeps merge commits findable). */
+  async #mergeMethod(): Promise<'MERGE' | 'SQUASH' | 'REBASE' | undefined> {
+    const repo = await this.#repositoryInfo();
+    if (repo.allow_merge_commit !== false) return repo.allow_merge_commit ? 'MERGE' : undefined;
+    if (repo.allow_squash_merge) return 'SQUASH';
+    if (repo.allow_rebase_merge) return 'REBASE';
+    return undefined;
+  }
+
+  async upsertComment(
+    number: number,
+    marker: string,
+    body: string,
+  ): Promise<{ id: string; created: boolean }> {
+    const text = commentText(marker, body);
+    const comments =
+      (await this.#all<GhComment>(
+        `${this.#base()}/issues/${pullNumber(number)}/comments`,
+        PERMISSION.readPulls,
+        {},
+        {
+          notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+        },
+      )) ?? [];
+    const mine = comments.find((c) => c.body?.includes(marker));
+    if (mine) {
+      if (mine.body !== text) {
+        await this.#call('PATCH', `${this.#base()}/issues/comments/${mine.id}`, PERMISSION.writePulls, {
+          body: text,
+        });
+      }
+      return { id: String(mine.id), created: false };
+    }
+    const created = await this.#call<GhComment>(
+      'POST',
+      `${this.#base()}/issues/${pullNumber(number)}/comments`,
+      PERMISSION.writePulls,
+      { body: text },
+    );
+    return { id: String(created.id), created: true };
+  }
+
+  // --- files and commits ----------------------------------------------------------------------------------
+
+  async commitFiles(change: {
+    branch: string;
+    base: string;
+    message: string;
+    files: FileChange[];
+    force?: boolean;
+  }): Promise<string | undefined> {
+    const base = await this.#call<GhCommit>(
+      'GET',
+      `${this.#base()}/git/commits/${seg(change.base)}`,
+      PERMISSION.readContents,
+      undefined,
+      { notFound: `base commit ${change.base} does not exist in ${this.owner}/${this.name}` },
+    );
+    const head = await this.branchSha(change.branch);
+
+    // The last change to a path wins.
+    const files = new Map<string, string | null>();
+    for (const f of change.files) files.set(treePath(f.path), f.content);
+    // GitHub refuses to delete a path that is not there; such a deletion is already done.
+    const deletions = [...files].filter(([, content]) => content === null).map(([path]) => path);
+    const present = deletions.length
+      ? await this.#existing(base.tree.sha, change.base, deletions)
+      : new Set();
+
+    const entries: Record<string, unknown>[] = [];
+    for (const [path, content] of files) {
+      if (content === null) {
+        if (present.has(path)) entries.push({ path, mode: '100644', type: 'blob', sha: null });
+      } else if (content === '') {
+        // An empty `content` reads as "no content" to the trees API: make the blob explicitly.
+        const blob = await this.#call<{ sha: string }>(
+          'POST',
+          `${this.#base()}/git/blobs`,
+          PERMISSION.writeContents,
+          {
+            content: '',
+            encoding: 'utf-8',
+          },
+        );
+        entries.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+      } else {
+        entries.push({ path, mode: '100644', type: 'blob', content });
+      }
+    }
+    if (entries.length === 0) return undefined;
+
+    const tree = await this.#call<GhTree>('POST', `${this.#base()}/git/trees`, PERMISSION.writeContents, {
+      base_tree: base.tree.sha,
+      tree: entries,
+    });
+    if (tree.sha === base.tree.sha) return undefined;
+    if (head && head !== change.base) {
+      const current = await this.#call<GhCommit>(
+        'GET',
+        `${this.#base()}/git/commits/${seg(head)}`,
+        PERMISSION.readContents,
+      );
+      // The branch already holds exactly this content: no empty commit, no reset.
+      if (current.tree.sha === tree.sha) return undefined;
+    }
+
+    const commit = await this.#call<GhCommit>(
+      'POST',
+      `${this.#base()}/git/commits`,
+      PERMISSION.writeContents,
+      {
+        message: change.message,
+        tree: tree.sha,
+        parents: [change.base],
+      },
+    );
+    await this.#moveBranch(change.branch, commit.sha, head !== undefined, change.force === true);
+    return commit.sha;
+  }
+
+  async #moveBranch(branch: string, sha: string, exists: boolean, force: boolean): Promise<void> {
+    const update = () =>
+      this.#call('PATCH', `${this.#base()}/git/refs/${seg(`heads/${branch}`)}`, PERMISSION.writeContents, {
+        sha,
+        force,
+      });
+    const create = () =>
+      this.#call('POST', `${this.#base()}/git/refs`, PERMISSION.writeContents, {
+        ref: `refs/heads/${branch}`,
+        sha,
+      });
+    if (exists) {
+      try {
+        await update();
+      } catch (e) {
+        // Deleted in the meantime.
+        if (!(e instanceof ProviderError && e.status === 422 && /does not exist/i.test(e.message))) throw e;
+        await create();
+      }
+      return;
+    }
+    try {
+      await create();
+    } catch (e) {
+      // Created in the meantime: move it like an existing branch (fast-forward unless forced).
+      if (!(e instanceof ProviderError && e.status === 422 && /already exists/i.test(e.message))) throw e;
+      await update();
+    }
+  }
+
+  /** Which of `paths` exist in the tree (one recursive tree read; path by path when GitHub truncates it). */
+  async #existing(treeSha: string, commit: string, paths: string[]): Promise<Set<string>> {
+    const tree = await this.#call<GhTree>(
+      'GET',
+      `${this.#base()}/git/trees/${seg(treeSha)}`,
+      PERMISSION.readContents,
+      { recursive: '1' },
+    );
+    if (!tree.truncated) {
+      const all = new Set(tree.tree.filter((e) => e.type !== 'tree').map((e) => e.path));
+      return new Set(paths.filter((p) => all.has(p)));
+    }
+    const found = new Set<string>();
+    for (const path of paths) {
+      const entry = await this.#call<unknown>(
+        'GET',
+        `${this.#base()}/contents/${seg(path)}`,
+        PERMISSION.readContents,
+        { ref: commit },
+        { notFound: 'absent' },
+      );
+      if (entry && !Array.isArray(entry)) found.add(path);
+    }
+    return found;
+  }
+
+  async readFile(path: string, ref: string): Promise<string | undefined> {
+    const entry = await this.#call<GhContent | GhContent[] | undefined>(
+      'GET',
+      `${this.#base()}/contents/${seg(treePath(path))}`,
+      PERMISSION.readContents,
+      { ref },
+      { notFound: 'absent' },
+    );
+    if (!entry || Array.isArray(entry) || entry.type !== 'file') return undefined;
+    if (entry.encoding === 'base64' && typeof entry.content === 'string') {
+      return Buffer.from(entry.content, 'base64').toString('utf8');
+    }
+    // Over 1 MB the contents API leaves the content out (encoding "none"): read the blob.
+    const blob = await this.#call<{ content: string; encoding: string }>(
+      'GET',
+      `${this.#base()}/git/blobs/${seg(entry.sha)}`,
+      PERMISSION.readContents,
+    );
+    return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  }
+
+  // --- HTTP -----------------------------------------------------------------------------------------------
+
+  #base(): string {
+    return `/repos/${this.#repo}`;
+  }
+
+  /**
+   * One REST call. `notFound: 'absent'` turns a 404 into undefined, once the repository itself is known to
+   * be visible (GitHub answers 404 alike for a missing object and a repository the token cannot see).
+   */
+  async #call<T>(
+    method: Method,
+    path: string,
+    permission: Permission,
+    params?: Record<string, unknown>,
+    opts: { notFound?: 'absent' | string } = {},
+  ): Promise<T> {
+    const octokit = await this.#client();
+    const call = `${method} ${path}`;
+    try {
+      return (await octokit.request<T>(`${method} ${path}`, params)).data;
+    } catch (e) {
+      return (await this.#failed(call, e, permission, opts.notFound)) as T;
+    }
+  }
+
+  /** Every page of a list (`per_page=100`, following the `Link` header). */
+  async #all<T>(
+    path: string,
+    permission: Permission,
+    params: Record<string, unknown> = {},
+    opts: { notFound?: 'absent' | string } = {},
+  ): Promise<T[] | undefined> {
+    const octokit = await this.#client();
+    const items: T[] = [];
+    try {
+      for await (const page of octokit.paginate.iterator<T>(`GET ${path}`, { per_page: 100, ...params })) {
+        items.push(...page.data);
+      }
+      return items;
+    } catch (e) {
+      return this.#failed(`GET ${path}`, e, permission, opts.notFound);
+    }
+  }
+
+  async #failed(
+    call: string,
+    e: unknown,
+    permission: Permission,
+    notFound?: 'absent' | string,
+  ): Promise<undefined> {
+    const status = (e as RequestErrorLike).response ? (e as RequestErrorLike).status : undefined;
+    if (status === 404 && notFound) {
+      await this.#repositoryInfo();
+      if (notFound === 'absent') return undefined;
+      throw new ProviderError(call, 404, this.#redact(notFound));
+    }
+    throw this.#error(call, e, permission);
+  }
+
+  /** Reads the repository once; a 404 here is the "repository not found" error, said once and clearly. */
+  #repositoryInfo(): Promise<GhRepository> {
+    this.#repository ??= (async () => {
+      const octokit = await this.#client();
+      try {
+        return (await octokit.request<GhRepository>(`GET ${this.#base()}`)).data;
+      } catch (e) {
+        throw this.#error(`GET ${this.#base()}`, e, PERMISSION.metadata);
+      }
+    })();
+    // A failure is not remembered: the next call asks again.
+    this.#repository.catch(() => {
+      this.#repository = undefined;
+    });
+    return this.#repository;
+  }
+
+  async #graphql(call: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
+    const octokit = await this.#client();
+    let answer: GraphQLAnswer;
+    try {
+      answer = (await octokit.request<GraphQLAnswer>(`POST ${this.graphqlUrl}`, { query, variables })).data;
+    } catch (e) {
+      throw this.#error(call, e, 'pull-requests:write and contents:write');
+    }
+    const error = answer.errors?.[0];
+    if (error) {
+      const said = error.message ?? 'unknown error';
+      let hint = '';
+      if (/auto.?merge is not allowed/i.test(said)) {
+        hint = '; enable "Allow auto-merge" in the repository settings (Settings → General → Pull Requests)';
+      } else if (/clean status/i.test(said)) {
+        hint =
+          '; the pull request can be merged right now (no required check or review is pending), so GitHub does not queue auto-merge: protect the base branch with required status checks';
+      } else if (error.type === 'FORBIDDEN') {
+        hint = '; the token lacks permission pull-requests:write and contents:write';
+      }
+      throw new ProviderError(call, undefined, this.#redact(`GitHub refused: ${quoteMessage(said)}${hint}`));
+    }
+    return answer.data;
+  }
+
+  /** Turns whatever Octokit threw into one ProviderError naming the call, the status and the likely cause. */
+  #error(call: string, e: unknown, permission: Permission): Error {
+    if (e instanceof GitopsError) return e;
+    const err = e as RequestErrorLike;
+    const attempts = err.attempts ?? 1;
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+    const response = err.response;
+    if (!response) {
+      const why = err.message || String(e);
+      return new ProviderError(
+        call,
+        undefined,
+        this.#redact(
+          `no answer from ${this.apiUrl}: ${why}${tries}; check the API URL (GITHUB_API_URL) and the network`,
+        ),
+      );
+    }
+    const status = response.status;
+    const said = apiMessage(response.data);
+    const quoted = said ? ` (GitHub: ${quoteMessage(said)})` : '';
+    let detail: string;
+    if (isRateLimited(status, response.headers, said)) {
+      const reset = Number(response.headers['x-ratelimit-reset']);
+      const until = reset > 0 ? `; the limit resets at ${new Date(reset * 1000).toISOString()}` : '';
+      detail = `rate limited by GitHub${tries}; stopped waiting (the retries or the ${seconds(this.#retry.totalMs)} budget of one call are used up)${until}${quoted}`;
+    } else if (status === 401) {
+      detail = `the token was refused: it is invalid or has expired${quoted}`;
+    } else if (status === 403) {
+      const [scope, level] = permission.split(':');
+      const workflow = permission.includes(' and ')
+        ? 'permissions: { pull-requests: write, contents: write }'
+        : `permissions: { ${scope}: ${level} }`;
+      detail = `the token lacks permission ${permission} (in a workflow: \`${workflow}\`)${quoted}`;
+    } else if (status === 404) {
+      detail = `repository ${this.owner}/${this.name} not found, or the token cannot see it${quoted}`;
+    } else if (status === 422) {
+      detail = `GitHub refused the request: ${said || 'Unprocessable Entity'}`;
+    } else if (status >= 500) {
+      detail = `GitHub had a server error${tries}; try again later${quoted}`;
+    } else {
+      detail = said || `HTTP ${status}`;
+    }
+    return new ProviderError(call, status, this.#redact(detail));
+  }
+
+  #redact(text: string): string {
+    return this.#token.length >= 4 ? text.split(this.#token).join('***') : text;
+  }
+
+  #client(): Promise<OctokitLike> {
+    this.#octokit ??= this.#load();
+    return this.#octokit;
+  }
+
+  async #load(): Promise<OctokitLike> {
+    const [{ getOctokit }, { retry }, { throttling }, utils] = await Promise.all([
+      import('@actions/github'),
+      import('@octokit/plugin-retry'),
+      import('@octokit/plugin-throttling'),
+      import('@actions/github/lib/utils'),
+    ]);
+    const cfg = this.#retry;
+    const apiPath = pathOf(this.apiUrl);
+    const callName = (options: HookOptions) => {
+      let path = options.url;
+      try {
+        path = new URL(options.url, `${this.apiUrl}/`).pathname;
+      } catch {}
+      if (apiPath && path.startsWith(apiPath)) path = path.slice(apiPath.length);
+      return `${options.method} ${path}`;
+    };
+
+    // The proxy-aware fetch @actions/github sets up (HTTPS_PROXY, NO_PROXY), or the global one.
+    const defaults = utils.defaults as { request?: { fetch?: typeof fetch } } | undefined;
+    const baseFetch: typeof fetch = defaults?.request?.fetch ?? globalThis.fetch;
+    const fetchWithTimeout = async (
+      url: string | URL | Request,
+      init: RequestInit = {},
+    ): Promise<Response> => {
+      const timeout = AbortSignal.timeout(cfg.timeoutMs);
+      const budget = init.signal ?? undefined;
+      const signal = budget ? AbortSignal.any([budget, timeout]) : timeout;
+      try {
+        const res = await baseFetch(url, { ...init, signal });
+        // Read the body under the same timeout, so a response that stalls half-way counts as no answer.
+        const body = [101, 204, 205, 304].includes(res.status) ? null : await res.arrayBuffer();
+        const copy = new Response(body, {
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+        });
+        Object.defineProperty(copy, 'url', { value: res.url });
+        return copy;
+      } catch (e) {
+        if (budget?.aborted)
+          throw new TimeoutError(`gave up after ${seconds(cfg.totalMs)} (the time budget of one call)`);
+        if (timeout.aborted) throw new TimeoutError(`no answer within ${seconds(cfg.timeoutMs)}`);
+        throw e;
+      }
+    };
+
+    /** The retry policy: runs inside the retry plugin, which waits and re-sends as told. */
+    const policy = (octokit: OctokitLike) => {
+      octokit.hook.error('request', (error, options) => {
+        const err = error as RequestErrorLike;
+        const control = options.request;
+        control.attempts = (control.attempts ?? 0) + 1;
+        if (!err || typeof err !== 'object' || !err.request) throw error;
+        err.attempts = control.attempts;
+        const status = err.response?.status;
+        const headers = err.response?.headers ?? {};
+        const transient =
+          !err.response || (status !== undefined && (status >= 500 || (status === 429 && !throttled(err))));
+        if (transient && control.attempts <= cfg.retries) {
+          const hinted = retryAfterMs(headers, cfg.retryAfterUnitMs);
+          const backoff = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** (control.attempts - 1));
+          const delay = Math.round(hinted ?? backoff * (0.8 + Math.random() * 0.4));
+          if (Date.now() + delay < (control.deadline ?? Number.POSITIVE_INFINITY)) {
+            const why = err.response ? `HTTP ${status}` : err.message;
+            this.#log(
+              `${callName(options)}: ${why}; retrying in ${seconds(delay)} (attempt ${control.attempts + 1} of ${cfg.retries + 1})`,
+            );
+            throw octokit.retry.retryRequest(error, 1_000_000, delay);
+          }
+        }
+        // Not retried here: rate limits go on to the throttling plugin, the rest to the caller.
+        throw octokit.retry.retryRequest(error, 0, 0);
+      });
+      return {};
+    };
+
+    const onLimit =
+      (kind: string) =>
+      (retryAfter: number, options: unknown, _octokit: unknown, retryCount: number): boolean => {
+        const o = options as HookOptions;
+        const delay = retryAfter * cfg.retryAfterUnitMs;
+        if (
+          retryCount < cfg.retries &&
+          Date.now() + delay < (o.request?.deadline ?? Number.POSITIVE_INFINITY)
+        ) {
+          this.#log(`${callName(o)}: ${kind}; retrying in ${seconds(delay)}`);
+          return true;
+        }
+        return false;
+      };
+
+    const log = {
+      debug: () => {},
+      info: () => {},
+      warn: (m: string) => this.#log(`warning: ${m}`),
+      error: (m: string) => this.#log(`error: ${m}`),
+    };
+    const octokit = getOctokit(
+      this.#token,
+      {
+        baseUrl: this.apiUrl,
+        userAgent: 'gitops-promote',
+        log,
+        request: { fetch: fetchWithTimeout, log },
+        retry: { doNotRetry: ALL_ERROR_STATUSES, retryAfterBaseValue: 1 },
+        throttle: {
+          onRateLimit: onLimit('rate limit exhausted'),
+          onSecondaryRateLimit: onLimit('secondary rate limit'),
+          retryAfterBaseValue: cfg.retryAfterUnitMs,
+          write: spacing(this.#writeIntervalMs),
+          notifications: spacing(this.#writeIntervalMs * 3),
+        },
+      },
+      // Order matters: the policy's error hook must sit inside the retry plugin.
+      policy as never,
+      retry as never,
+      throttling as never,
+    ) as unknown as OctokitLike;
+
+    // Outermost: a fresh `request` object per request (Octokit shares the default one), with its deadline.
+    octokit.hook.wrap('request', (request, options) => {
+      options.request = {
+        ...options.request,
+        attempts: 0,
+        deadline: Date.now() + cfg.totalMs,
+        signal: AbortSignal.timeout(cfg.totalMs),
+      };
+      return request();
+    });
+    return octokit;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** A limiter with Bottleneck's `Group` shape that only spaces jobs (the throttling plugin's write pacing). */
+function spacing(intervalMs: number) {
+  let next = 0;
+  const limiter = {
+    async schedule(...args: unknown[]): Promise<unknown> {
+      const [fn, ...rest] = (typeof args[0] === 'function' ? args : args.slice(1)) as [
+        (...a: unknown[]) => unknown,
+        ...unknown[],
+      ];
+      const now = Date.now();
+      const start = Math.max(now, next);
+      next = start + intervalMs;
+      if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+      return fn(...rest);
+    },
+  };
+  return { key: () => limiter } as never;
+}
+
+/** Does the throttling plugin take this error (GitHub's wording of a primary or secondary rate limit)? */
+function throttled(err: RequestErrorLike): boolean {
+  const headers = err.response?.headers ?? {};
+  return (
+    (err.status === 403 || err.status === 429) &&
+    (/\bsecondary rate\b/i.test(err.message) || String(headers['x-ratelimit-remaining']) === '0')
+  );
+}
+
+function isRateLimited(status: number, headers: Record<string, unknown>, said: string): boolean {
+  return (
+    status === 429 ||
+    (status === 403 && (/rate limit/i.test(said) || String(headers['x-ratelimit-remaining']) === '0'))
+  );
+}
+
+/** `retry-after` in milliseconds (seconds or an HTTP date), or undefined. */
+function retryAfterMs(headers: Record<string, unknown>, unitMs: number): number | undefined {
+  const value = headers['retry-after'];
+  if (value === undefined || value === null || value === '') return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs) * unitMs;
+  const date = Date.parse(String(value));
+  return Number.isNaN(date) ? undefined : (Math.max(0, date - Date.now()) / 1000) * unitMs;
+}
+
+/** GitHub's error text: the message and, for validation errors, what each error says. */
+function apiMessage(data: unknown): string {
+  // An HTML error page (GitHub's 502/504) says nothing the status does not.
+  if (typeof data === 'string') return /^\s*</.test(data) ? '' : data.trim().slice(0, 300);
+  if (!data || typeof data !== 'object') return '';
+  const d = data as { message?: unknown; errors?: unknown };
+  const message = typeof d.message === 'string' ? d.message : '';
+  const details = Array.isArray(d.errors)
+    ? d.errors
+        .map((x: unknown) => {
+          if (typeof x === 'string') return x;
+          const e = x as { message?: string; field?: string; code?: string; resource?: string };
+          return e.message ?? [e.resource, e.field, e.code].filter(Boolean).join(' ');
+        })
+        .filter(Boolean)
+    : [];
+  return [message, ...details].filter(Boolean).join(': ');
+}
+
+function quoteMessage(text: string): string {
+  return JSON.stringify(text);
+}
+
+function checkRunState(run: GhCheckRun): StatusState {
+  if (run.status !== 'completed') return 'pending';
+  if (run.conclusion === 'success') return 'success';
+  if (run.conclusion === 'failure' || run.conclusion === 'cancelled' || run.conclusion === 'timed_out') {
+    return 'failure';
+  }
+  return 'pending';
+}
+
+/** GitHub has no genre: the part before the first `/` stands in for it. */
+function withGenre(status: CommitStatus): CommitStatus {
+  const i = status.context.indexOf('/');
+  return i > 0 ? { ...status, genre: status.context.slice(0, i), name: status.context.slice(i + 1) } : status;
+}
+
+function settle(existing: TagRef, wanted: TagRef): { created: boolean; tag: TagRef } {
+  if (existing.sha !== wanted.sha) throw new TagConflictError(wanted.name, existing.sha, wanted.sha);
+  return { created: false, tag: existing };
+}
+
+function toPullRequest(p: GhPull): PullRequest {
+  const merged = Boolean(p.merged_at);
+  return {
+    number: p.number,
+    url: p.html_url,
+    head: p.head.ref,
+    headSha: p.head.sha,
+    base: p.base.ref,
+    title: p.title,
+    body: p.body ?? '',
+    state: merged ? 'merged' : p.state,
+    ...(merged && p.merge_commit_sha ? { mergeCommitSha: p.merge_commit_sha } : {}),
+    autoMerge: p.auto_merge != null,
+  };
+}
+
+/** The comment body: carries the marker, and fits GitHub's limit without losing it. */
+function commentText(marker: string, body: string): string {
+  let text = body.includes(marker) ? body : `${marker}\n${body}`;
+  if (text.length > COMMENT_MAX) {
+    const rest = text.replace(marker, '');
+    text = `${marker}\n${rest.slice(0, COMMENT_MAX - marker.length - 1 - TRUNCATED_NOTE.length)}${TRUNCATED_NOTE}`;
+  }
+  return text;
+}
+
+/** Each path segment percent-encoded; `/` kept as the separator. */
+function seg(value: string): string {
+  return value.split('/').map(encodeURIComponent).join('/');
+}
+
+function treePath(path: string): string {
+  return path.replace(/^(\.\/|\/)+/, '');
+}
+
+function pullNumber(n: number): string {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new GitopsError(`pull request number ${n} is not valid`);
+  return String(n);
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
+}

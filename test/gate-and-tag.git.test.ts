@@ -1,0 +1,276 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runGitHub, runTerminal } from './support/bundle';
+import { type GitFixture, git, gitFixture } from './support/git';
+
+/** The Kubestack gate and deploy tags from a terminal, against a real bare remote (statuses as Git notes). */
+let fx: GitFixture;
+let main: string;
+let statuses: GitRemoteProvider;
+
+beforeEach(() => {
+  fx = gitFixture({
+    'gitops-promote.yaml':
+      'environments:\n  - name: ops\n  - name: apps\n  - name: apps-prod\nstatus: { timeout: 3s, interval: 1s }\n',
+  });
+  main = fx.git('rev-parse', 'HEAD');
+  statuses = new GitRemoteProvider({ cwd: fx.work });
+});
+
+const remoteTags = () =>
+  git(
+    fx.remote,
+    'for-each-ref',
+    '--format=%(refname:short) %(if)%(*objectname)%(then)%(*objectname)%(else)%(objectname)%(end)',
+    'refs/tags',
+  )
+    .split('\n')
+    .filter(Boolean);
+
+const gate = (inputs: Record<string, string>) => runTerminal('check-previous-env', { cwd: fx.work, inputs });
+const promote = (inputs: Record<string, string>) => runTerminal('promote-tag', { cwd: fx.work, inputs });
+
+describe('check-previous-env', () => {
+  it('the first environment has no predecessor: success without a provider call', async () => {
+    const r = await gate({ environment: 'ops', sha: main });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toEqual({
+      'previous-environment': '',
+      'checked-sha': main,
+      state: 'success',
+      statuses: '[]',
+    });
+  });
+
+  it('passes when ops reports success for the commit', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied +2 ~0 -0',
+    });
+    const r = await gate({ environment: 'apps', sha: main });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.outputs.state).toBe('success');
+    expect(r.outputs['previous-environment']).toBe('ops');
+    expect(JSON.parse(r.outputs.statuses!)).toMatchObject([
+      { context: 'gitops-promote/ops', state: 'success' },
+    ]);
+  });
+
+  it('fails at once on failure, with the description', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'failure',
+      description: 'Error: creating cluster: quota exceeded',
+    });
+    const started = Date.now();
+    const r = await gate({ environment: 'apps', sha: main, timeout: '30s' });
+    expect(r.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.failure).toBe(
+      `check-previous-env: ops failed for commit ${main.slice(0, 12)}: gitops-promote/ops: failure — Error: creating cluster: quota exceeded`,
+    );
+  });
+
+  it('a missing result waits until the timeout, then says what it looked for', async () => {
+    const r = await gate({ environment: 'apps', sha: main, timeout: '2s', interval: '1s' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`waiting for ops on ${main.slice(0, 12)}: no status yet`);
+    expect(r.failure).toContain(`ops has no result for commit ${main.slice(0, 12)} after 2s`);
+    expect(r.failure).toContain('gitops-promote/ops');
+  });
+
+  it('waits on pending, then passes when success arrives', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'pending',
+      description: 'applying',
+    });
+    const running = gate({ environment: 'apps', sha: main, timeout: '40s', interval: '1s' });
+    await new Promise((r) => setTimeout(r, 2500));
+    await new GitRemoteProvider({ cwd: fx.work }).setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const r = await running;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('gitops-promote/ops is pending');
+    expect(r.outputs.state).toBe('success');
+  });
+
+  it('finds the status that matters behind 250 unrelated ones, and reads a Flux failure', async () => {
+    await Promise.all(
+      Array.from({ length: 250 }, (_, i) =>
+        statuses.setStatus(main, { context: `ci/job-${i}`, state: 'success', description: '' }),
+      ),
+    );
+    await statuses.setStatus(main, {
+      context: 'kustomization/ops/1a2b3c4d',
+      state: 'failure',
+      description: 'health check failed',
+    });
+    const r = await gate({ environment: 'apps', sha: main });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain('kustomization/ops/1a2b3c4d: failure — health check failed');
+  });
+
+  it('ignores statuses of other environments and other commits', async () => {
+    const other = fx.commit({ 'x.txt': '1' });
+    fx.git('push', '-q', 'origin', 'main');
+    await statuses.setStatus(other, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'other commit',
+    });
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/apps',
+      state: 'success',
+      description: 'not ops',
+    });
+    const r = await gate({ environment: 'apps', sha: main, timeout: '1s', interval: '1s' });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain('ops has no result');
+  });
+
+  it('refuses a pull request into an environment branch from another branch (branch layout)', async () => {
+    writeFileSync(
+      join(fx.work, 'gitops-promote.yaml'),
+      'main-branch: dev\nenvironments:\n  - { name: dev, on: { branch: dev } }\n  - { name: stage, on: { branch: stage } }\n',
+    );
+    const r = await runGitHub('check-previous-env', {
+      cwd: fx.work,
+      event: 'pull_request',
+      ref: 'refs/pull/4/merge',
+      sha: main,
+      inputs: { provider: 'git' },
+      payload: {
+        pull_request: { number: 4, base: { ref: 'stage' }, head: { ref: 'feature/hotfix', sha: main } },
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      'check-previous-env: pull requests into stage (environment stage) must come from dev, the branch of the previous environment dev; this one comes from feature/hotfix',
+    );
+  });
+});
+
+describe('promote-tag (git-tag strategy)', () => {
+  it('creates the deploy tag once ops succeeded, and returns it unchanged when run again', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const first = await promote({ environment: 'apps', sha: main });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.outputs).toMatchObject({ environment: 'apps', sha: main, created: 'true' });
+    expect(first.outputs.tag).toMatch(/^apps-deploy-\d{14}$/);
+    expect(remoteTags()).toEqual([`${first.outputs.tag} ${main}`]);
+    const again = await promote({ environment: 'apps', sha: main });
+    expect(again.outputs).toMatchObject({ tag: first.outputs.tag, created: 'false' });
+    expect(remoteTags()).toHaveLength(1);
+  });
+
+  it('refuses when ops failed, and creates nothing', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'failure',
+      description: 'plan failed',
+    });
+    const r = await promote({ environment: 'apps', sha: main });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      `promote-tag: ops failed for commit ${main.slice(0, 12)}: gitops-promote/ops: failure — plan failed (nothing was created)`,
+    );
+    expect(remoteTags()).toEqual([]);
+  });
+
+  it('refuses to skip an environment: apps-prod needs apps, not only ops', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const r = await promote({ environment: 'apps-prod', sha: main });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain('apps has no result for commit');
+    expect(remoteTags()).toEqual([]);
+  });
+
+  it('refuses a commit that is not on main', async () => {
+    fx.git('checkout', '-q', '-b', 'feature/x');
+    const feature = fx.commit({ 'f.txt': 'x' });
+    fx.git('push', '-q', 'origin', 'feature/x');
+    await statuses.setStatus(feature, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const r = await promote({ environment: 'apps', sha: feature });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      `promote-tag: commit ${feature.slice(0, 12)} is not on main: only merged commits are promoted (nothing was created)`,
+    );
+    expect(remoteTags()).toEqual([]);
+  });
+
+  it('a tag name already on another commit is an error, and nothing is created', async () => {
+    const older = main;
+    fx.git('tag', 'apps-deploy-1', older);
+    fx.git('push', '-q', 'origin', 'apps-deploy-1');
+    const newer = fx.commit({ 'n.txt': 'n' });
+    fx.git('push', '-q', 'origin', 'main');
+    await statuses.setStatus(newer, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const r = await promote({ environment: 'apps', sha: newer, tag: 'apps-deploy-1' });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(`tag apps-deploy-1 already points at ${older.slice(0, 12)}`);
+    expect(remoteTags()).toEqual([`apps-deploy-1 ${older}`]);
+  });
+
+  it('two runs at once leave one tag, named for when ops succeeded', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const [okAt] = await statuses.listStatuses(main);
+    const runs = await Promise.all([1, 2, 3].map(() => promote({ environment: 'apps', sha: main })));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const expected = `apps-deploy-${okAt!.createdAt.replace(/\D/g, '').slice(0, 14)}`;
+    expect(remoteTags()).toEqual([`${expected} ${main}`]);
+    expect(runs.map((r) => r.outputs.tag)).toEqual([expected, expected, expected]);
+  });
+
+  it.each([
+    [
+      { environment: 'staging' },
+      'input environment: "staging" is not valid; use one of the environments in gitops-promote.yaml: ops, apps, apps-prod',
+    ],
+    [{ environment: 'ops' }, 'input environment: "ops" is not valid; ops is the first environment'],
+    [{ environment: 'apps', tag: 'v1.0' }, 'input tag: "v1.0" is not valid; it must match apps-deploy-*'],
+    [
+      { environment: 'apps', strategy: 'merge' },
+      'input strategy: "merge" is not valid; use one of git-tag, pull-request, branch',
+    ],
+    [
+      { environment: 'apps', sha: 'abc' },
+      'input sha: "abc" is not valid; give the full 40-character commit sha',
+    ],
+    [
+      { environment: 'apps', 'require-previous': 'yes' },
+      'input require-previous: "yes" is not valid; use true or false',
+    ],
+  ])('bad input %o: one clear message, nothing created', async (inputs, message) => {
+    const r = await promote({ sha: main, ...inputs });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(message);
+    expect(remoteTags()).toEqual([]);
+  });
+});
