@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { tempDir } from './git';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const bundlePath = (step: string) => join(ROOT, 'dist', step, 'index.mjs');
+/** Bundles under test: the committed dist/, or GITOPS_PROMOTE_DIST (a private build, so parallel work does not collide). */
+export const DIST = process.env.GITOPS_PROMOTE_DIST ? resolve(process.env.GITOPS_PROMOTE_DIST) : join(ROOT, 'dist');
+export const bundlePath = (step: string) => join(DIST, step, 'index.mjs');
 
 export interface BundleRun {
   code: number;
