@@ -82,6 +82,7 @@ class AzureRuntime {
     failed = false;
     fail(message) {
         this.failed = true;
+        process.exitCode = 1;
         azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_3__.TaskResult.Failed, (0,_log_safety__WEBPACK_IMPORTED_MODULE_4__/* .neutraliseAzureCommands */ .u)(message));
     }
     /** Azure DevOps wants an explicit result line; a failure has already written one. */

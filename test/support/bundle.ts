@@ -5,7 +5,9 @@ import { tempDir } from './git';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** Bundles under test: the committed dist/, or GITOPS_PROMOTE_DIST (a private build, so parallel work does not collide). */
-export const DIST = process.env.GITOPS_PROMOTE_DIST ? resolve(process.env.GITOPS_PROMOTE_DIST) : join(ROOT, 'dist');
+export const DIST = process.env.GITOPS_PROMOTE_DIST
+  ? resolve(process.env.GITOPS_PROMOTE_DIST)
+  : join(ROOT, 'dist');
 export const bundlePath = (step: string) => join(DIST, step, 'index.mjs');
 
 export interface BundleRun {
@@ -195,7 +197,8 @@ export async function runAzure(
       result = c.props.result;
       if (result === 'Failed') failure = c.message;
     }
-    if (c.command === 'task.issue' && c.props.type === 'warning') warnings.push(c.message);
+    if ((c.command === 'task.issue' || c.command === 'task.logissue') && c.props.type === 'warning')
+      warnings.push(c.message);
   }
   return { ...r, outputs, summary, result, failure, warnings };
 }
@@ -214,7 +217,12 @@ export async function runTerminal(step: string, o: Options): Promise<BundleRun> 
   );
   let outputs: Record<string, string> = {};
   if (r.code === 0) outputs = JSON.parse(r.stdout) as Record<string, string>;
-  const failure = /^error: (.*)$/m.exec(r.stderr)?.[1];
+  // The failure is the last thing a step prints; a long message goes on over several lines.
+  const at = r.stderr.lastIndexOf('\nerror: ');
+  const failure =
+    r.code === 1
+      ? (at >= 0 ? r.stderr.slice(at + 8) : r.stderr.replace(/^error: /, '')).trimEnd()
+      : undefined;
   return {
     ...r,
     outputs,

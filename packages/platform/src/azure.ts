@@ -64,6 +64,7 @@ export class AzureRuntime implements Runtime {
   private failed = false;
   fail(message: string): void {
     this.failed = true;
+    process.exitCode = 1;
     tl.setResult(tl.TaskResult.Failed, safe(message));
   }
   /** Azure DevOps wants an explicit result line; a failure has already written one. */

@@ -110,10 +110,10 @@ function resourceRows(summary?: PlanSummary): string[] {
     .map((x) => x.r);
   return ordered.map((r) => {
     const notes: string[] = [];
-    if (r.previousAddress) notes.push(`moved from ${md(r.previousAddress)}`);
+    if (r.previousAddress) notes.push(`moved from \`${code(r.previousAddress)}\``);
     if (r.deposed) notes.push(`deposed object ${md(r.deposed)}`);
     if (r.reason) notes.push(md(r.reason.replace(/_/g, ' ')));
-    return `| ${ACTION_SYMBOL[r.action] ?? ''} ${md(r.action)} | ${md(r.address)} | ${notes.join('; ')} |`;
+    return `| ${ACTION_SYMBOL[r.action] ?? ''} ${md(r.action)} | \`${code(r.address)}\` | ${notes.join('; ')} |`;
   });
 }
 

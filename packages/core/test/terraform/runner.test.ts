@@ -78,7 +78,7 @@ describe('TerraformRunner with the real terraform', () => {
       commands: runner.commands,
       summary,
     });
-    expect(markdown).toContain('| + create | terraform\\_data.app |  |');
+    expect(markdown).toContain('| + create | `terraform_data.app` |  |');
     expect(markdown).toContain('(sensitive value)');
     expect(markdown).not.toContain(TOKEN);
   });

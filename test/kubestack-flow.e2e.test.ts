@@ -1,0 +1,455 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
+import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
+import { GitHubProvider } from '@gitops-promote/platform/providers/github';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
+import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
+import { type GitFixture, git, gitFixture } from './support/git';
+
+/**
+ * The Kubestack flow end to end, through the built bundles, the real terraform and a real bare remote:
+ * feature branch plan → merge → ops applied → apps planned (fingerprint recorded) → promote-tag →
+ * tag run: gate passes → apps applied with the reviewed plan. Once per platform.
+ */
+
+const MAIN_TF = `
+variable "replicas" {
+  type    = number
+  default = 2
+}
+resource "terraform_data" "cluster" {
+  input = "cluster-\${terraform.workspace}"
+}
+resource "terraform_data" "node_pool" {
+  input = { name = "pool-\${terraform.workspace}", replicas = var.replicas }
+}
+output "cluster" {
+  value = terraform_data.cluster.output
+}
+output "kubeconfig" {
+  value     = "secret-kubeconfig-\${terraform.workspace}"
+  sensitive = true
+}
+`;
+
+const FEATURE_TF = `
+resource "terraform_data" "ingress" {
+  input = "ingress-\${terraform.workspace}"
+}
+`;
+
+const CONFIG =
+  'terraform: { working-directory: infra, lock-timeout: 30s }\nstatus: { timeout: 5s, interval: 1s }\n';
+
+beforeAll(() => {
+  try {
+    execFileSync('terraform', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'terraform is not on PATH: these tests run the real terraform 1.x (offline, terraform_data only). Install it.',
+    );
+  }
+});
+
+interface Status {
+  context: string;
+  state: string;
+  description: string;
+}
+
+/** One platform's way of running a step and of looking at what the hosting service received. */
+interface Host {
+  name: string;
+  run(
+    step: string,
+    o: {
+      event: 'push' | 'pull-request';
+      ref: string;
+      sha: string;
+      inputs: Record<string, string>;
+      pr?: { number: number; base: string; head: string };
+    },
+  ): Promise<BundleRun>;
+  statuses(sha: string): Promise<Status[]>;
+  openPullRequest(head: string, base: string): Promise<number>;
+  merge(pr: number, head: string): Promise<string>;
+  comments(pr: number): string[];
+  close(): Promise<void>;
+}
+
+async function githubHost(fx: GitFixture): Promise<Host> {
+  const api: GitHubApiDouble = await startGitHubDouble(fx.remote);
+  const provider = new GitHubProvider({
+    token: api.token,
+    repository: api.repository,
+    apiUrl: api.apiUrl,
+    writeIntervalMs: 0,
+  });
+  return {
+    name: 'github',
+    run: (step, o) =>
+      runGitHub(step, {
+        cwd: fx.work,
+        event: o.event === 'push' ? 'push' : 'pull_request',
+        ref: o.ref,
+        sha: o.sha,
+        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        inputs: { token: api.token, ...o.inputs },
+        payload: o.pr
+          ? {
+              number: o.pr.number,
+              pull_request: {
+                number: o.pr.number,
+                base: { ref: o.pr.base },
+                head: { ref: o.pr.head, sha: o.sha },
+              },
+            }
+          : { ref: o.ref, deleted: false },
+      }),
+    statuses: (sha) => provider.listStatuses(sha),
+    openPullRequest: async (head, base) =>
+      (await provider.createPullRequest({ head, base, title: `Merge ${head}`, body: '' })).number,
+    merge: (pr) => api.mergePullRequest(pr),
+    comments: (pr) => api.comments(pr).map((c) => String(c.body)),
+    close: () => api.close(),
+  };
+}
+
+async function azureHost(fx: GitFixture): Promise<Host> {
+  const api: AzureDevOpsApi = await startAzureApi({ repo: fx.remote });
+  const provider = new AzureDevOpsProvider({
+    token: api.token,
+    collectionUri: api.collectionUri,
+    project: api.project,
+    repositoryId: api.repositoryId,
+  });
+  return {
+    name: 'azure',
+    run: (step, o) =>
+      runAzure(step, {
+        cwd: fx.work,
+        reason: o.event === 'push' ? 'IndividualCI' : 'PullRequest',
+        sourceBranch: o.ref,
+        sha: o.sha,
+        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        inputs: o.inputs,
+        ...(o.pr
+          ? {
+              pullRequest: {
+                id: o.pr.number,
+                target: `refs/heads/${o.pr.base}`,
+                source: `refs/heads/${o.pr.head}`,
+                sourceCommit: o.sha,
+              },
+            }
+          : {}),
+      }),
+    statuses: (sha) => provider.listStatuses(sha),
+    openPullRequest: async (head, base) =>
+      (await provider.createPullRequest({ head, base, title: `Merge ${head}`, body: '' })).number,
+    merge: (pr) => api.completePullRequest(pr),
+    comments: (pr) =>
+      api
+        .threads(pr)
+        .flatMap((t) =>
+          ((t as { comments?: { content?: string }[] }).comments ?? []).map((c) => String(c.content)),
+        ),
+    close: () => api.close(),
+  };
+}
+
+/** A terminal with the plain Git provider: statuses as notes on the remote; no pull requests. */
+async function terminalHost(fx: GitFixture): Promise<Host> {
+  const provider = new GitRemoteProvider({ cwd: fx.work });
+  return {
+    name: 'terminal',
+    run: (step, o) => {
+      // A terminal acts on what is checked out: a tag run is a checkout of the tag, as CI would do.
+      if (o.ref.startsWith('refs/tags/')) {
+        const tag = o.ref.slice('refs/tags/'.length);
+        if (!fx.git('tag', '--list', tag)) fx.git('tag', tag, o.sha);
+        fx.git('checkout', '-q', '--detach', o.ref);
+      }
+      const inputs = { ...o.inputs };
+      if (step === 'determine-environment')
+        Object.assign(
+          inputs,
+          { ref: o.ref, event: o.event, sha: o.sha },
+          o.pr ? { 'base-ref': o.pr.base } : {},
+        );
+      else if (['check-previous-env', 'promote-tag'].includes(step)) inputs.sha ??= o.sha;
+      return runTerminal(step, { cwd: fx.work, inputs });
+    },
+    statuses: (sha) => provider.listStatuses(sha),
+    openPullRequest: async () => 0,
+    merge: async (_pr, head) => {
+      fx.git('checkout', '-q', 'main');
+      fx.git('merge', '-q', '--no-ff', '-m', `Merge ${head}`, head);
+      fx.git('push', '-q', 'origin', 'main');
+      return fx.git('rev-parse', 'HEAD');
+    },
+    comments: () => [],
+    close: async () => {},
+  };
+}
+
+function workspaceResources(fx: GitFixture, workspace: string): string[] {
+  const file = join(fx.work, 'infra', 'terraform.tfstate.d', workspace, 'terraform.tfstate');
+  if (!existsSync(file)) return [];
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { resources: { type: string; name: string }[] };
+  return state.resources.map((r) => `${r.type}.${r.name}`).sort();
+}
+
+function repo(): GitFixture {
+  return gitFixture({
+    '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+    'gitops-promote.yaml': CONFIG,
+    'infra/main.tf': MAIN_TF,
+  });
+}
+
+/**
+ * What a person reads in the log: the platforms' own masking commands (which carry the secret to the
+ * runner so that it hides it everywhere) and the output-variable lines (masked by the agent) left out.
+ */
+function visibleLog(r: BundleRun): string {
+  return `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter(
+      (l) =>
+        !/^::add-mask::|^##vso\[task\.setsecret\]|^##vso\[task\.setvariable |^##vso\[task\.debug\]set /.test(
+          l,
+        ),
+    )
+    .join('\n');
+}
+
+const ok = (r: BundleRun) => {
+  expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
+  return r.outputs;
+};
+
+let host: Host | undefined;
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+describe.each([
+  ['GitHub Actions + GitHub API', githubHost],
+  ['Azure Pipelines + Azure DevOps API', azureHost],
+  ['terminal + plain Git', terminalHost],
+])('Kubestack flow on %s', (_title, makeHost) => {
+  it('plans the feature branch, applies ops, plans apps, tags, gates and applies the reviewed apps plan', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const pulls = host.name !== 'terminal';
+
+    // 1. A feature branch with a pull request into main: plan ops, comment, record the plan.
+    fx.git('checkout', '-q', '-b', 'feature/ingress');
+    const head = fx.commit({ 'infra/ingress.tf': FEATURE_TF }, 'Add an ingress');
+    fx.git('push', '-q', 'origin', 'feature/ingress');
+    const pr = pulls ? await host.openPullRequest('feature/ingress', 'main') : 0;
+    const prEvent = {
+      event: 'pull-request' as const,
+      ref: pulls ? `refs/pull/${pr}/merge` : 'refs/heads/feature/ingress',
+      sha: head,
+      pr: { number: pr, base: 'main', head: 'feature/ingress' },
+    };
+    const decided = ok(await host.run('determine-environment', { ...prEvent, inputs: {} }));
+    expect(decided).toMatchObject({ environment: 'ops', operation: 'plan' });
+    const featurePlan = ok(
+      await host.run('terraform-run', { ...prEvent, inputs: { environment: 'ops', operation: 'plan' } }),
+    );
+    expect(featurePlan).toMatchObject({
+      'has-changes': 'true',
+      'to-add': '3',
+      'to-change': '0',
+      'to-destroy': '0',
+      'to-replace': '0',
+      exitcode: '2',
+    });
+    expect(workspaceResources(fx, 'ops')).toEqual([]);
+    if (pulls) {
+      const comments = host.comments(pr);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]).toContain('terraform_data.ingress');
+      expect(comments[0]).not.toContain('secret-kubeconfig');
+      // A second plan updates the same comment.
+      ok(await host.run('terraform-run', { ...prEvent, inputs: { environment: 'ops', operation: 'plan' } }));
+      expect(host.comments(pr)).toHaveLength(1);
+    }
+    expect(
+      (await host.statuses(head)).find((s) => s.context === 'gitops-promote/ops/plan')?.description,
+    ).toMatch(/^fp:[0-9a-f]{16} \+3 ~0 -0/);
+
+    // 2. Merged: the push to main applies ops, then plans apps.
+    const merge = await host.merge(pr, 'feature/ingress');
+    fx.git('fetch', '-q', 'origin');
+    fx.git('checkout', '-q', 'main');
+    fx.git('reset', '-q', '--hard', merge);
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha: merge };
+    const onMain = ok(await host.run('determine-environment', { ...push, inputs: {} }));
+    expect(onMain).toMatchObject({
+      environment: 'ops',
+      operation: 'apply',
+      'plan-next': 'true',
+      'next-environment': 'apps',
+    });
+    const opsApplied = ok(
+      await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }),
+    );
+    expect(opsApplied['to-add']).toBe('3');
+    expect(JSON.parse(opsApplied.outputs!)).toMatchObject({ cluster: 'cluster-ops' });
+    expect(workspaceResources(fx, 'ops')).toEqual([
+      'terraform_data.cluster',
+      'terraform_data.ingress',
+      'terraform_data.node_pool',
+    ]);
+    const appsPlan = ok(
+      await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }),
+    );
+    expect(appsPlan['to-add']).toBe('3');
+    const onMerge = await host.statuses(merge);
+    expect(onMerge.find((s) => s.context === 'gitops-promote/ops')).toMatchObject({
+      state: 'success',
+      description: 'applied +3 ~0 -0 ±0',
+    });
+    expect(onMerge.find((s) => s.context === 'gitops-promote/apps/plan')?.description).toBe(
+      `fp:${appsPlan.fingerprint!.slice(0, 16)} +3 ~0 -0 ±0`,
+    );
+
+    // 3. Promote: the deploy tag is created on the merge commit, once.
+    const promoted = ok(await host.run('promote-tag', { ...push, inputs: {} }));
+    expect(promoted).toMatchObject({ environment: 'apps', sha: merge, created: 'true' });
+    const tag = promoted.tag!;
+    expect(tag).toMatch(/^apps-deploy-\d{14}$/);
+    expect(git(fx.remote, 'rev-parse', `${tag}^{commit}`)).toBe(merge);
+    expect(ok(await host.run('promote-tag', { ...push, inputs: {} }))).toMatchObject({
+      tag,
+      created: 'false',
+    });
+
+    // 4. The tag run: the gate passes, apps applies exactly the reviewed plan.
+    const tagRun = { event: 'push' as const, ref: `refs/tags/${tag}`, sha: merge };
+    expect(ok(await host.run('determine-environment', { ...tagRun, inputs: {} }))).toMatchObject({
+      environment: 'apps',
+      operation: 'apply',
+      'previous-environment': 'ops',
+    });
+    expect(ok(await host.run('check-previous-env', { ...tagRun, inputs: {} }))).toMatchObject({
+      state: 'success',
+      'previous-environment': 'ops',
+      'checked-sha': merge,
+    });
+    const appsApplied = await host.run('terraform-run', {
+      ...tagRun,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    ok(appsApplied);
+    expect(appsApplied.outputs.fingerprint).toBe(appsPlan.fingerprint);
+    expect(`${appsApplied.stdout}${appsApplied.stderr}`).toContain('matches the plan recorded for review');
+    expect(visibleLog(appsApplied)).not.toContain('secret-kubeconfig-apps');
+    expect(appsApplied.summary).not.toContain('secret-kubeconfig-apps');
+    // The outputs output carries real values for later steps; the terminal prints them, so it masks them.
+    const kubeconfig = host.name === 'terminal' ? '***' : 'secret-kubeconfig-apps';
+    expect(JSON.parse(appsApplied.outputs.outputs!)).toMatchObject({ cluster: 'cluster-apps', kubeconfig });
+    expect(workspaceResources(fx, 'apps')).toEqual([
+      'terraform_data.cluster',
+      'terraform_data.ingress',
+      'terraform_data.node_pool',
+    ]);
+    expect((await host.statuses(merge)).find((s) => s.context === 'gitops-promote/apps')).toMatchObject({
+      state: 'success',
+      description: 'applied +3 ~0 -0 ±0',
+    });
+    if (host.name !== 'terminal') expect(appsApplied.summary).toContain('terraform_data.node_pool');
+  });
+
+  it('refuses an apply whose fresh plan differs from the reviewed one, and applies it with a warning under warn', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    const reviewed = ok(
+      await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }),
+    );
+    // The apps state moves on behind the reviewers' back: a resource is applied by hand.
+    const infra = join(fx.work, 'infra');
+    execFileSync('terraform', ['workspace', 'select', 'apps'], { cwd: infra, stdio: 'ignore' });
+    execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-target=terraform_data.cluster'], {
+      cwd: infra,
+      stdio: 'ignore',
+    });
+
+    const tagRun = { event: 'push' as const, ref: 'refs/tags/apps-deploy-1', sha };
+    const refused = await host.run('terraform-run', {
+      ...tagRun,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toContain(
+      'apply refused: the fresh plan for apps differs from the plan recorded for review',
+    );
+    expect(refused.failure).toContain('Nothing was applied');
+    expect(workspaceResources(fx, 'apps')).toEqual(['terraform_data.cluster']);
+    expect((await host.statuses(sha)).find((s) => s.context === 'gitops-promote/apps')?.state).toBe(
+      'failure',
+    );
+
+    const warned = await host.run('terraform-run', {
+      ...tagRun,
+      inputs: { environment: 'apps', operation: 'apply', 'require-reviewed-plan': 'warn' },
+    });
+    ok(warned);
+    expect(warned.outputs.fingerprint).not.toBe(reviewed.fingerprint);
+    expect(warned.warnings.join('\n')).toContain('differs from the plan recorded for review');
+    expect(workspaceResources(fx, 'apps')).toEqual(['terraform_data.cluster', 'terraform_data.node_pool']);
+  });
+
+  it('a tag run refuses when ops failed, and the gate refuses a tag on an unmerged commit', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    writeFileSync(
+      join(fx.work, 'infra', 'broken.tf'),
+      'resource "terraform_data" "x" {\n  input = var.missing\n}\n',
+    );
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    const failed = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'ops', operation: 'apply' },
+    });
+    expect(failed.code).toBe(1);
+    expect((await host.statuses(sha)).find((s) => s.context === 'gitops-promote/ops')?.state).toBe('failure');
+    const noTag = await host.run('promote-tag', { ...push, inputs: { environment: 'apps' } });
+    expect(noTag.code).toBe(1);
+    expect(noTag.failure).toContain(`ops failed for commit ${sha.slice(0, 12)}`);
+    expect(git(fx.remote, 'tag', '--list')).toBe('');
+    const gate = await host.run('check-previous-env', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-1',
+      sha,
+      inputs: {},
+    });
+    expect(gate.code).toBe(1);
+    expect(gate.failure).toContain('ops failed');
+
+    fx.git('checkout', '-q', '-b', 'unmerged');
+    const unmerged = fx.commit({ 'x.txt': 'x' });
+    fx.git('push', '-q', 'origin', 'unmerged');
+    const gateUnmerged = await host.run('check-previous-env', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-2',
+      sha: unmerged,
+      inputs: {},
+    });
+    expect(gateUnmerged.code).toBe(1);
+    expect(gateUnmerged.failure).toContain(`commit ${unmerged.slice(0, 12)} is not on main`);
+  });
+});
