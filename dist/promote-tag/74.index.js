@@ -51,7 +51,14 @@ class GitHubRuntime {
     async summary(markdown) {
         if (!process.env.GITHUB_STEP_SUMMARY)
             return;
-        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw(markdown, true).write();
+        try {
+            await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw(markdown, true).write();
+        }
+        catch (e) {
+            // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.emptyBuffer();
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`the job summary could not be written: ${e.message}`);
+        }
     }
     fail(message) {
         _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message));

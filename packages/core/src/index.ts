@@ -16,3 +16,4 @@ export * from './steps/promote-tag';
 export * from './steps/registry';
 export * from './steps/terraform-run';
 export * from './terraform/index';
+export * from './steps/pipeline';

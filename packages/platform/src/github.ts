@@ -38,7 +38,13 @@ export class GitHubRuntime implements Runtime {
   }
   async summary(markdown: string): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(markdown, true).write();
+    try {
+      await core.summary.addRaw(markdown, true).write();
+    } catch (e) {
+      // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
+      core.summary.emptyBuffer();
+      core.warning(`the job summary could not be written: ${(e as Error).message}`);
+    }
   }
   fail(message: string): void {
     core.setFailed(safe(message));

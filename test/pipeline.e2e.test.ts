@@ -1,0 +1,231 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STEPS } from '@gitops-promote/core';
+import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startAzureApi } from './doubles/azure-api';
+import { startGitHubDouble } from './doubles/github-api';
+import { DIST, parseGitHubOutput, ROOT, runAzure } from './support/bundle';
+import { type GitFixture, git, gitFixture, tempDir } from './support/git';
+
+/** The one-step recipe: root action.yml (composite of the step bundles) and root task.json (one bundle). */
+
+interface CompositeStep {
+  id: string;
+  if?: string;
+  shell: string;
+  run: string;
+  env: Record<string, string>;
+}
+interface Composite {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, { value: string }>;
+  runs: { using: string; steps: CompositeStep[] };
+}
+
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Composite;
+const task = JSON.parse(readFileSync(join(ROOT, 'task.json'), 'utf8')) as {
+  inputs: { name: string }[];
+  outputVariables: { name: string }[];
+};
+const camel = (n: string) => n.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Runs the composite action the way the runner does, for the expressions it uses: `${{ inputs.x }}`,
+ * `${{ steps.id.outputs.y }}`, and `if:` conditions made of `==`, `!=` and `&&`.
+ */
+async function runComposite(o: { cwd: string; env: Record<string, string>; inputs: Record<string, string> }) {
+  const steps: Record<string, Record<string, string>> = {};
+  const inputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(action.inputs))
+    inputs[k] = o.inputs[k] ?? (v.default?.startsWith('${{') ? '' : (v.default ?? ''));
+  if (o.inputs.token) inputs.token = o.inputs.token;
+  const value = (expr: string): string => {
+    const e = expr.trim();
+    const m = /^(inputs|steps\.([\w-]+)\.outputs)\.([\w-]+)$/.exec(e);
+    if (m) return (m[1] === 'inputs' ? inputs[m[3]!] : steps[m[2]!]?.[m[3]!]) ?? '';
+    const lit = /^'(.*)'$/.exec(e);
+    if (lit) return lit[1]!;
+    throw new Error(`expression not understood by the test runner: ${e}`);
+  };
+  const expand = (s: string) => s.replace(/\$\{\{(.*?)\}\}/g, (_, e: string) => value(e));
+  const condition = (s: string) =>
+    s.split('&&').every((part) => {
+      const [l, op, r] = part.trim().split(/\s*(==|!=)\s*/);
+      return op === '==' ? value(l!) === value(r!) : value(l!) !== value(r!);
+    });
+  const log: string[] = [];
+  const dir = tempDir('gp-composite-');
+  writeFileSync(join(dir, 'summary'), '');
+  for (const step of action.runs.steps) {
+    if (step.if && !condition(step.if)) continue;
+    const output = join(dir, `${step.id}.out`);
+    writeFileSync(output, '');
+    const env: Record<string, string> = {
+      ...process.env,
+      ...o.env,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    } as Record<string, string>;
+    for (const [k, v] of Object.entries(step.env)) env[k] = expand(String(v));
+    const command = step.run.replace('$GITHUB_ACTION_PATH/dist', DIST);
+    // Asynchronously: the API double answers from this same process.
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('bash', ['-c', command], { cwd: o.cwd, env, encoding: 'utf8' }, (err, stdout) =>
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout }),
+      ),
+    );
+    log.push(r.stdout);
+    if (r.code !== 0) return { code: r.code, log: log.join('\n'), outputs: {} as Record<string, string> };
+    steps[step.id] = parseGitHubOutput(readFileSync(output, 'utf8'));
+  }
+  const outputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(action.outputs)) outputs[k] = expand(v.value);
+  return { code: 0, log: log.join('\n'), outputs };
+}
+
+beforeAll(() => {
+  execFileSync('terraform', ['version'], { stdio: 'ignore' });
+});
+
+function repo(): GitFixture {
+  return gitFixture({
+    '.gitignore': '.terraform/\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+    'gitops-promote.yaml': 'status: { timeout: 5s, interval: 1s }\n',
+    'main.tf':
+      'resource "terraform_data" "cluster" {\n  input = terraform.workspace\n}\noutput "name" {\n  value = terraform_data.cluster.output\n}\n',
+  });
+}
+
+describe('the recipe declares what the steps it runs need', () => {
+  it('root action.yml and task.json have the pipeline step inputs and the same outputs', () => {
+    const step = STEPS.pipeline!;
+    expect(Object.keys(action.inputs).sort()).toEqual([...step.inputs].sort());
+    expect(task.inputs.map((i) => i.name).sort()).toEqual(step.inputs.map(camel).sort());
+    expect(task.outputVariables.map((o) => o.name).sort()).toEqual(
+      Object.keys(action.outputs).map(camel).sort(),
+    );
+    expect(action.runs.using).toBe('composite');
+  });
+
+  it('each composite step passes only inputs its step declares, to a bundle that exists', () => {
+    for (const s of action.runs.steps) {
+      const name = /dist\/([\w-]+)\/index\.mjs/.exec(s.run)![1]!;
+      expect(existsSync(join(DIST, name, 'index.mjs'))).toBe(true);
+      const declared = STEPS[name]!.inputs.map((i) => `INPUT_${i.toUpperCase()}`);
+      for (const k of Object.keys(s.env)) expect(declared, `${s.id}: ${k}`).toContain(k);
+    }
+  });
+
+  it('root task.json agrees with the JSON shape Azure DevOps expects of inputs', () => {
+    const validate = new Ajv2020({ strict: false }).compile({
+      type: 'array',
+      items: { type: 'object', required: ['name', 'type', 'label'] },
+    });
+    expect(validate(task.inputs)).toBe(true);
+  });
+});
+
+describe('the Kubestack flow in one step', () => {
+  it('GitHub (composite action): main applies ops and plans apps; the deploy tag gates and applies apps', async () => {
+    const fx = repo();
+    const api = await startGitHubDouble(fx.remote);
+    try {
+      const sha = fx.git('rev-parse', 'HEAD');
+      const base = {
+        ...api.env(),
+        GITOPS_PROMOTE_API_FAST: '1',
+        GITHUB_SHA: sha,
+        GITHUB_WORKSPACE: fx.work,
+        GITHUB_EVENT_NAME: 'push',
+      };
+      const main = await runComposite({
+        cwd: fx.work,
+        env: { ...base, GITHUB_REF: 'refs/heads/main' },
+        inputs: { token: api.token },
+      });
+      expect(main.code, main.log).toBe(0);
+      expect(main.outputs).toMatchObject({
+        environment: 'ops',
+        operation: 'apply',
+        'plan-next': 'true',
+        'to-add': '1',
+        gate: '',
+        'next-has-changes': 'true',
+      });
+      expect(main.outputs['next-fingerprint']).toMatch(/^[0-9a-f]{64}$/);
+      git(fx.remote, 'tag', 'apps-deploy-1', sha);
+      const tag = await runComposite({
+        cwd: fx.work,
+        env: { ...base, GITHUB_REF: 'refs/tags/apps-deploy-1' },
+        inputs: { token: api.token },
+      });
+      expect(tag.code, tag.log).toBe(0);
+      expect(tag.outputs).toMatchObject({
+        environment: 'apps',
+        operation: 'apply',
+        gate: 'success',
+        'plan-next': 'false',
+      });
+      expect(tag.outputs.fingerprint).toBe(main.outputs['next-fingerprint']);
+      expect(api.statuses(sha).map((s) => `${s.context}=${s.state}`)).toEqual(
+        expect.arrayContaining(['gitops-promote/ops=success', 'gitops-promote/apps=success']),
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('Azure DevOps (root task bundle): the same flow, outputs as camelCase output variables', async () => {
+    const fx = repo();
+    const api = await startAzureApi({ repo: fx.remote });
+    try {
+      const sha = fx.git('rev-parse', 'HEAD');
+      const env = { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' };
+      const main = await runAzure('pipeline', { cwd: fx.work, sourceBranch: 'refs/heads/main', sha, env });
+      expect(main.result, main.stdout).toBe('Succeeded');
+      expect(main.outputs).toMatchObject({
+        environment: 'ops',
+        operation: 'apply',
+        'plan-next': 'true',
+        'next-has-changes': 'true',
+      });
+      expect(main.stdout).toContain('##vso[task.setvariable variable=nextFingerprint;isOutput=true;');
+      const tag = await runAzure('pipeline', {
+        cwd: fx.work,
+        sourceBranch: 'refs/tags/apps-deploy-1',
+        sha,
+        env,
+      });
+      expect(tag.result, tag.stdout).toBe('Succeeded');
+      expect(tag.outputs).toMatchObject({ environment: 'apps', operation: 'apply', gate: 'success' });
+      expect(tag.outputs.fingerprint).toBe(main.outputs['next-fingerprint']);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a deploy tag before ops succeeded stops at the gate and applies nothing', async () => {
+    const fx = repo();
+    const sha = fx.git('rev-parse', 'HEAD');
+    const r = await runComposite({
+      cwd: fx.work,
+      env: {
+        GITHUB_REF: 'refs/tags/apps-deploy-1',
+        GITHUB_SHA: sha,
+        GITHUB_WORKSPACE: fx.work,
+        GITHUB_EVENT_NAME: 'push',
+      },
+      inputs: { provider: 'git', timeout: '1s', interval: '1s' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.log).toContain('ops has no result for commit');
+    expect(existsSync(join(fx.work, 'terraform.tfstate.d', 'apps'))).toBe(false);
+    expect(await new GitRemoteProvider({ cwd: fx.work }).listStatuses(sha)).toEqual([]);
+  });
+});
