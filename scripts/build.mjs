@@ -8,7 +8,15 @@ const require = createRequire(import.meta.url);
 const ncc = require('@vercel/ncc');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const ENTRIES = ['determine-environment', 'terraform-run', 'check-previous-env', 'promote-tag', 'pipeline', 'cli'];
+export const ENTRIES = [
+  'determine-environment',
+  'terraform-run',
+  'check-previous-env',
+  'promote-tag',
+  'pipeline',
+  'render-manifests',
+  'cli',
+];
 
 async function bundle(name, outDir) {
   const entry = join(root, 'packages', name, 'src', 'index.ts');

@@ -59,6 +59,7 @@ const OUTPUTS: Record<string, string[]> = {
     'branch',
     'auto-merge',
   ],
+  'render-manifests': ['changed', 'commit', 'files', 'diff-file'],
 };
 
 /** GitHub-only inputs: the workflow's own token, to compare with `token` (Azure DevOps has no such pitfall). */

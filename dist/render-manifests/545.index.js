@@ -1,0 +1,842 @@
+export const id = 545;
+export const ids = [545];
+export const modules = {
+
+/***/ 1545:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   GitHubProvider: () => (/* binding */ GitHubProvider)
+/* harmony export */ });
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2091);
+/**
+ * GitProvider for GitHub (github.com, GHE.com and GitHub Enterprise Server) over the REST API, plus the one
+ * GraphQL mutation REST lacks (auto-merge).
+ *
+ * This module is imported dynamically, only by steps that call the API; Octokit itself is loaded on the
+ * first call. HTTP behaviour:
+ * - every request has its own timeout (`retry.timeoutMs`); a request that hangs is aborted and retried;
+ * - 5xx answers, network errors, timeouts and 429 are retried with exponential backoff, honouring
+ *   `retry-after`; primary and secondary rate limits (403/429 as GitHub words them) are waited out by the
+ *   throttling plugin; a request and all its retries stop after `retry.totalMs`;
+ * - writes are spaced (`writeIntervalMs`, GitHub asks for one second) as the throttling plugin does;
+ * - a call that fails for good throws one ProviderError naming the call, the HTTP status and the likely cause;
+ * - the token never appears in a message or a log line.
+ */
+
+/** The repository permission each kind of call needs (fine-grained token / `permissions:` names). */
+const PERMISSION = {
+    metadata: 'metadata:read',
+    readStatuses: 'statuses:read',
+    writeStatuses: 'statuses:write',
+    readChecks: 'checks:read',
+    readContents: 'contents:read',
+    writeContents: 'contents:write',
+    readPulls: 'pull-requests:read',
+    writePulls: 'pull-requests:write',
+};
+const STATUS_DESCRIPTION_MAX = 140;
+const COMMENT_MAX = 65_536;
+const TRUNCATED_NOTE = '\n\n… (truncated: a GitHub comment holds at most 65,536 characters)';
+/** Thrown by the fetch wrapper when a request or the whole call runs out of time. */
+class TimeoutError extends Error {
+    name = 'TimeoutError';
+}
+/** Every 4xx/5xx: the retry plugin runs the retries, but this module's policy hook decides which and when. */
+const ALL_ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+class GitHubProvider {
+    kind = 'github';
+    apiUrl;
+    serverUrl;
+    graphqlUrl;
+    owner;
+    name;
+    #token;
+    #repo;
+    #retry;
+    #writeIntervalMs;
+    #log;
+    #octokit;
+    #repository;
+    constructor(options) {
+        const env = options.env ?? process.env;
+        const token = (options.token ?? '').trim();
+        if (!token) {
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n('no GitHub token: pass the `token` input (it defaults to github.token; the job needs the permissions the step uses)');
+        }
+        const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(options.repository ?? '');
+        if (!m) {
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n(`GitHub repository ${JSON.stringify(options.repository ?? '')} is not valid; expected owner/name (GITHUB_REPOSITORY)`);
+        }
+        this.#token = token;
+        this.owner = m[1];
+        this.name = m[2];
+        this.#repo = `${encodeURIComponent(this.owner)}/${encodeURIComponent(this.name)}`;
+        this.apiUrl = trimSlash(options.apiUrl || env.GITHUB_API_URL || 'https://api.github.com');
+        this.serverUrl = trimSlash(options.serverUrl || env.GITHUB_SERVER_URL || 'https://github.com');
+        this.graphqlUrl = trimSlash(options.graphqlUrl ||
+            (!options.apiUrl && env.GITHUB_GRAPHQL_URL) ||
+            (/\/api\/v3$/.test(this.apiUrl)
+                ? this.apiUrl.replace(/\/api\/v3$/, '/api/graphql')
+                : `${this.apiUrl}/graphql`));
+        const r = options.retry ?? {};
+        this.#retry = {
+            retries: r.retries ?? 4,
+            baseDelayMs: r.baseDelayMs ?? 1000,
+            maxDelayMs: r.maxDelayMs ?? 30_000,
+            retryAfterUnitMs: r.retryAfterUnitMs ?? 1000,
+            timeoutMs: r.timeoutMs ?? 30_000,
+            totalMs: r.totalMs ?? 120_000,
+        };
+        this.#writeIntervalMs = options.writeIntervalMs ?? 1000;
+        const sink = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+        this.#log = (line) => sink(this.#redact(line));
+    }
+    // --- statuses -------------------------------------------------------------------------------------------
+    async listStatuses(sha) {
+        const [statuses, runs] = await Promise.all([this.#statuses(sha), this.#checkRuns(sha)]);
+        const newest = new Map();
+        // Lists come newest first; on equal timestamps the earlier entry is the newer one.
+        for (const s of [...statuses, ...runs]) {
+            const seen = newest.get(s.context);
+            if (!seen || Date.parse(s.createdAt) > Date.parse(seen.createdAt))
+                newest.set(s.context, s);
+        }
+        return [...newest.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    }
+    async #statuses(sha) {
+        const path = `${this.#base()}/commits/${seg(sha)}/statuses`;
+        const list = await this.#all(path, PERMISSION.readStatuses, {}, { notFound: 'absent' });
+        return (list ?? []).map((s) => withGenre({
+            context: s.context,
+            state: s.state,
+            description: s.description ?? '',
+            ...(s.target_url ? { targetUrl: s.target_url } : {}),
+            createdAt: s.created_at,
+        }));
+    }
+    async #checkRuns(sha) {
+        const path = `${this.#base()}/commits/${seg(sha)}/check-runs`;
+        let runs;
+        try {
+            runs = await this.#all(path, PERMISSION.readChecks, { filter: 'latest' }, { notFound: 'absent' });
+        }
+        catch (e) {
+            // A token without checks:read still reads statuses; say so instead of failing the whole read.
+            if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 403 && /lacks permission/.test(e.message)) {
+                this.#log(`warning: check runs of ${sha.slice(0, 12)} not read (${e.message})`);
+                return [];
+            }
+            // GitHub answers 422 for a commit it does not know.
+            if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422)
+                return [];
+            throw e;
+        }
+        return (runs ?? []).map((run) => withGenre({
+            context: run.name,
+            state: checkRunState(run),
+            description: run.output?.title || [run.status, run.conclusion].filter(Boolean).join(': '),
+            ...(run.details_url || run.html_url ? { targetUrl: (run.details_url || run.html_url) } : {}),
+            createdAt: run.completed_at ?? run.started_at ?? new Date(0).toISOString(),
+        }));
+    }
+    async setStatus(sha, status) {
+        await this.#call('POST', `${this.#base()}/statuses/${seg(sha)}`, PERMISSION.writeStatuses, {
+            state: status.state,
+            context: status.context,
+            description: clip(status.description, STATUS_DESCRIPTION_MAX),
+            ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+        });
+    }
+    // --- tags -----------------------------------------------------------------------------------------------
+    async createTag(name, sha, message) {
+        const wanted = { name, sha };
+        let target = sha;
+        if (message !== undefined) {
+            // An annotated tag is two writes; look first so a re-run leaves no stray tag object behind.
+            const existing = await this.getTag(name);
+            if (existing)
+                return settle(existing, wanted);
+            const tag = await this.#call('POST', `${this.#base()}/git/tags`, PERMISSION.writeContents, {
+                tag: name,
+                message: message.endsWith('\n') ? message : `${message}\n`,
+                object: sha,
+                type: 'commit',
+            });
+            target = tag.sha;
+        }
+        try {
+            await this.#call('POST', `${this.#base()}/git/refs`, PERMISSION.writeContents, {
+                ref: `refs/tags/${name}`,
+                sha: target,
+            });
+            return { created: true, tag: wanted };
+        }
+        catch (e) {
+            if (!(e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422 && /already exists/i.test(e.message)))
+                throw e;
+            const existing = await this.getTag(name);
+            if (!existing)
+                throw e;
+            return settle(existing, wanted);
+        }
+    }
+    async getTag(name) {
+        const ref = await this.#ref(`tags/${name}`);
+        if (!ref)
+            return undefined;
+        return { name, sha: await this.#peel(ref.object) };
+    }
+    async deleteTag(name) {
+        try {
+            await this.#call('DELETE', `${this.#base()}/git/refs/${seg(`tags/${name}`)}`, PERMISSION.writeContents, undefined, { notFound: 'absent' });
+        }
+        catch (e) {
+            // GitHub answers 422 "Reference does not exist" for a tag that is not there: already done.
+            if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422 && /does not exist/i.test(e.message))
+                return;
+            throw e;
+        }
+    }
+    async listTags(prefix) {
+        const path = `${this.#base()}/git/matching-refs/tags/${seg(prefix)}`;
+        const refs = (await this.#all(path, PERMISSION.readContents, {}, { notFound: 'absent' })) ?? [];
+        const tags = [];
+        for (const ref of refs) {
+            if (!ref.ref.startsWith(`refs/tags/${prefix}`))
+                continue;
+            tags.push({ name: ref.ref.slice('refs/tags/'.length), sha: await this.#peel(ref.object) });
+        }
+        return tags;
+    }
+    /** The commit an object leads to: annotated tags (also tags of tags) are followed. */
+    async #peel(object) {
+        let current = object;
+        for (let depth = 0; current.type === 'tag' && depth < 10; depth++) {
+            const tag = await this.#call('GET', `${this.#base()}/git/tags/${seg(current.sha)}`, PERMISSION.readContents);
+            current = tag.object;
+        }
+        return current.sha;
+    }
+    // --- branches -------------------------------------------------------------------------------------------
+    async branchSha(branch) {
+        return (await this.#ref(`heads/${branch}`))?.object.sha;
+    }
+    /** `GET /git/ref/<ref>` (exact match), or undefined when there is no such ref. */
+    async #ref(ref) {
+        return this.#call('GET', `${this.#base()}/git/ref/${seg(ref)}`, PERMISSION.readContents, undefined, {
+            notFound: 'absent',
+        });
+    }
+    async isAncestor(sha, branch) {
+        // base = branch, head = sha: "behind" means the branch has every commit of sha (sha is reachable).
+        const path = `${this.#base()}/compare/${seg(branch)}...${seg(sha)}`;
+        const comparison = await this.#call('GET', path, PERMISSION.readContents, { per_page: 1 }, { notFound: 'absent' });
+        return comparison?.status === 'identical' || comparison?.status === 'behind';
+    }
+    // --- pull requests --------------------------------------------------------------------------------------
+    async findPullRequests(query) {
+        const pulls = await this.#all(`${this.#base()}/pulls`, PERMISSION.readPulls, {
+            state: query.state ?? 'open',
+            ...(query.head ? { head: `${this.owner}:${query.head}` } : {}),
+            ...(query.base ? { base: query.base } : {}),
+        });
+        return (pulls ?? [])
+            .filter((p) => (!query.head || p.head.ref === query.head) && (!query.base || p.base.ref === query.base))
+            .map(toPullRequest);
+    }
+    async pullRequestForMergeCommit(sha) {
+        const pulls = await this.#all(`${this.#base()}/commits/${seg(sha)}/pulls`, PERMISSION.readPulls, {}, { notFound: 'absent' }).catch((e) => {
+            if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422)
+                return undefined;
+            throw e;
+        });
+        const pr = (pulls ?? []).find((p) => p.merged_at && p.merge_commit_sha === sha);
+        return pr && toPullRequest(pr);
+    }
+    async getPullRequest(number) {
+        return toPullRequest(await this.#pull(number));
+    }
+    async #pull(number) {
+        return this.#call('GET', `${this.#base()}/pulls/${pullNumber(number)}`, PERMISSION.readPulls, undefined, {
+            notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+        });
+    }
+    async createPullRequest(pr) {
+        return toPullRequest(await this.#call('POST', `${this.#base()}/pulls`, PERMISSION.writePulls, {
+            head: pr.head,
+            base: pr.base,
+            title: pr.title,
+            body: pr.body,
+        }));
+    }
+    async updatePullRequest(number, change) {
+        const fields = {};
+        if (change.title !== undefined)
+            fields.title = change.title;
+        if (change.body !== undefined)
+            fields.body = change.body;
+        if (Object.keys(fields).length === 0)
+            return this.getPullRequest(number);
+        return toPullRequest(await this.#call('PATCH', `${this.#base()}/pulls/${pullNumber(number)}`, PERMISSION.writePulls, fields, {
+            notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+        }));
+    }
+    async setAutoMerge(number, enabled) {
+        const pr = await this.#pull(number);
+        if ((pr.auto_merge != null) === enabled)
+            return;
+        const call = `POST ${pathOf(this.graphqlUrl)} (${enabled ? 'enable' : 'disable'}PullRequestAutoMerge)`;
+        if (enabled && (pr.state !== 'open' || pr.merged_at)) {
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, `pull request #${number} is ${pr.merged_at ? 'merged' : pr.state}; auto-merge needs an open pull request`);
+        }
+        if (enabled) {
+            const mergeMethod = await this.#mergeMethod();
+            await this.#graphql(call, `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`, { pullRequestId: pr.node_id, ...(mergeMethod ? { mergeMethod } : {}) });
+        }
+        else {
+            await this.#graphql(call, `mutation($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`, { pullRequestId: pr.node_id });
+        }
+    }
+    /** The merge method the repository allows (merge commit first, which keeps merge commits findable). */
+    async #mergeMethod() {
+        const repo = await this.#repositoryInfo();
+        if (repo.allow_merge_commit !== false)
+            return repo.allow_merge_commit ? 'MERGE' : undefined;
+        if (repo.allow_squash_merge)
+            return 'SQUASH';
+        if (repo.allow_rebase_merge)
+            return 'REBASE';
+        return undefined;
+    }
+    async upsertComment(number, marker, body) {
+        const text = commentText(marker, body);
+        const comments = (await this.#all(`${this.#base()}/issues/${pullNumber(number)}/comments`, PERMISSION.readPulls, {}, {
+            notFound: `pull request #${number} does not exist in ${this.owner}/${this.name} (or the token cannot see the repository)`,
+        })) ?? [];
+        const mine = comments.find((c) => c.body?.includes(marker));
+        if (mine) {
+            if (mine.body !== text) {
+                await this.#call('PATCH', `${this.#base()}/issues/comments/${mine.id}`, PERMISSION.writePulls, {
+                    body: text,
+                });
+            }
+            return { id: String(mine.id), created: false };
+        }
+        const created = await this.#call('POST', `${this.#base()}/issues/${pullNumber(number)}/comments`, PERMISSION.writePulls, { body: text });
+        return { id: String(created.id), created: true };
+    }
+    // --- files and commits ----------------------------------------------------------------------------------
+    async commitFiles(change) {
+        const base = await this.#call('GET', `${this.#base()}/git/commits/${seg(change.base)}`, PERMISSION.readContents, undefined, { notFound: `base commit ${change.base} does not exist in ${this.owner}/${this.name}` });
+        const head = await this.branchSha(change.branch);
+        // The last change to a path wins.
+        const files = new Map();
+        for (const f of change.files)
+            files.set(treePath(f.path), f.content);
+        // GitHub refuses to delete a path that is not there; such a deletion is already done.
+        const deletions = [...files].filter(([, content]) => content === null).map(([path]) => path);
+        const present = deletions.length
+            ? await this.#existing(base.tree.sha, change.base, deletions)
+            : new Set();
+        const entries = [];
+        for (const [path, content] of files) {
+            if (content === null) {
+                if (present.has(path))
+                    entries.push({ path, mode: '100644', type: 'blob', sha: null });
+            }
+            else if (content === '') {
+                // An empty `content` reads as "no content" to the trees API: make the blob explicitly.
+                const blob = await this.#call('POST', `${this.#base()}/git/blobs`, PERMISSION.writeContents, {
+                    content: '',
+                    encoding: 'utf-8',
+                });
+                entries.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+            }
+            else {
+                entries.push({ path, mode: '100644', type: 'blob', content });
+            }
+        }
+        if (entries.length === 0)
+            return undefined;
+        const tree = await this.#call('POST', `${this.#base()}/git/trees`, PERMISSION.writeContents, {
+            base_tree: base.tree.sha,
+            tree: entries,
+        });
+        if (tree.sha === base.tree.sha)
+            return undefined;
+        if (head && head !== change.base) {
+            const current = await this.#call('GET', `${this.#base()}/git/commits/${seg(head)}`, PERMISSION.readContents);
+            // The branch already holds exactly this content: no empty commit, no reset.
+            if (current.tree.sha === tree.sha)
+                return undefined;
+        }
+        const commit = await this.#call('POST', `${this.#base()}/git/commits`, PERMISSION.writeContents, {
+            message: change.message,
+            tree: tree.sha,
+            parents: [change.base],
+        });
+        await this.#moveBranch(change.branch, commit.sha, head !== undefined, change.force === true);
+        return commit.sha;
+    }
+    async #moveBranch(branch, sha, exists, force) {
+        const update = () => this.#call('PATCH', `${this.#base()}/git/refs/${seg(`heads/${branch}`)}`, PERMISSION.writeContents, {
+            sha,
+            force,
+        });
+        const create = () => this.#call('POST', `${this.#base()}/git/refs`, PERMISSION.writeContents, {
+            ref: `refs/heads/${branch}`,
+            sha,
+        });
+        if (exists) {
+            try {
+                await update();
+            }
+            catch (e) {
+                // Deleted in the meantime.
+                if (!(e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422 && /does not exist/i.test(e.message)))
+                    throw e;
+                await create();
+            }
+            return;
+        }
+        try {
+            await create();
+        }
+        catch (e) {
+            // Created in the meantime: move it like an existing branch (fast-forward unless forced).
+            if (!(e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ && e.status === 422 && /already exists/i.test(e.message)))
+                throw e;
+            await update();
+        }
+    }
+    /** Which of `paths` exist in the tree (one recursive tree read; path by path when GitHub truncates it). */
+    async #existing(treeSha, commit, paths) {
+        const tree = await this.#call('GET', `${this.#base()}/git/trees/${seg(treeSha)}`, PERMISSION.readContents, { recursive: '1' });
+        if (!tree.truncated) {
+            const all = new Set(tree.tree.filter((e) => e.type !== 'tree').map((e) => e.path));
+            return new Set(paths.filter((p) => all.has(p)));
+        }
+        const found = new Set();
+        for (const path of paths) {
+            const entry = await this.#call('GET', `${this.#base()}/contents/${seg(path)}`, PERMISSION.readContents, { ref: commit }, { notFound: 'absent' });
+            if (entry && !Array.isArray(entry))
+                found.add(path);
+        }
+        return found;
+    }
+    async readFile(path, ref) {
+        const entry = await this.#call('GET', `${this.#base()}/contents/${seg(treePath(path))}`, PERMISSION.readContents, { ref }, { notFound: 'absent' });
+        if (!entry || Array.isArray(entry) || entry.type !== 'file')
+            return undefined;
+        if (entry.encoding === 'base64' && typeof entry.content === 'string') {
+            return Buffer.from(entry.content, 'base64').toString('utf8');
+        }
+        // Over 1 MB the contents API leaves the content out (encoding "none"): read the blob.
+        const blob = await this.#call('GET', `${this.#base()}/git/blobs/${seg(entry.sha)}`, PERMISSION.readContents);
+        return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    }
+    // --- HTTP -----------------------------------------------------------------------------------------------
+    #base() {
+        return `/repos/${this.#repo}`;
+    }
+    /**
+     * One REST call. `notFound: 'absent'` turns a 404 into undefined, once the repository itself is known to
+     * be visible (GitHub answers 404 alike for a missing object and a repository the token cannot see).
+     */
+    async #call(method, path, permission, params, opts = {}) {
+        const octokit = await this.#client();
+        const call = `${method} ${path}`;
+        try {
+            return (await octokit.request(`${method} ${path}`, params)).data;
+        }
+        catch (e) {
+            return (await this.#failed(call, e, permission, opts.notFound));
+        }
+    }
+    /** Every page of a list (`per_page=100`, following the `Link` header). */
+    async #all(path, permission, params = {}, opts = {}) {
+        const octokit = await this.#client();
+        const items = [];
+        try {
+            for await (const page of octokit.paginate.iterator(`GET ${path}`, { per_page: 100, ...params })) {
+                items.push(...page.data);
+            }
+            return items;
+        }
+        catch (e) {
+            return this.#failed(`GET ${path}`, e, permission, opts.notFound);
+        }
+    }
+    async #failed(call, e, permission, notFound) {
+        const status = e.response ? e.status : undefined;
+        if (status === 404 && notFound) {
+            await this.#repositoryInfo();
+            if (notFound === 'absent')
+                return undefined;
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, 404, this.#redact(notFound));
+        }
+        throw this.#error(call, e, permission);
+    }
+    /** Reads the repository once; a 404 here is the "repository not found" error, said once and clearly. */
+    #repositoryInfo() {
+        this.#repository ??= (async () => {
+            const octokit = await this.#client();
+            try {
+                return (await octokit.request(`GET ${this.#base()}`)).data;
+            }
+            catch (e) {
+                throw this.#error(`GET ${this.#base()}`, e, PERMISSION.metadata);
+            }
+        })();
+        // A failure is not remembered: the next call asks again.
+        this.#repository.catch(() => {
+            this.#repository = undefined;
+        });
+        return this.#repository;
+    }
+    async #graphql(call, query, variables) {
+        const octokit = await this.#client();
+        let answer;
+        try {
+            answer = (await octokit.request(`POST ${this.graphqlUrl}`, { query, variables })).data;
+        }
+        catch (e) {
+            throw this.#error(call, e, 'pull-requests:write and contents:write');
+        }
+        const error = answer.errors?.[0];
+        if (error) {
+            const said = error.message ?? 'unknown error';
+            let hint = '';
+            if (/auto.?merge is not allowed/i.test(said)) {
+                hint = '; enable "Allow auto-merge" in the repository settings (Settings → General → Pull Requests)';
+            }
+            else if (/clean status/i.test(said)) {
+                hint =
+                    '; the pull request can be merged right now (no required check or review is pending), so GitHub does not queue auto-merge: protect the base branch with required status checks';
+            }
+            else if (error.type === 'FORBIDDEN') {
+                hint = '; the token lacks permission pull-requests:write and contents:write';
+            }
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, this.#redact(`GitHub refused: ${quoteMessage(said)}${hint}`));
+        }
+        return answer.data;
+    }
+    /** Turns whatever Octokit threw into one ProviderError naming the call, the status and the likely cause. */
+    #error(call, e, permission) {
+        if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n)
+            return e;
+        const err = e;
+        const attempts = err.attempts ?? 1;
+        const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+        const response = err.response;
+        if (!response) {
+            const why = err.message || String(e);
+            return new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, this.#redact(`no answer from ${this.apiUrl}: ${why}${tries}; check the API URL (GITHUB_API_URL) and the network`));
+        }
+        const status = response.status;
+        const said = apiMessage(response.data);
+        const quoted = said ? ` (GitHub: ${quoteMessage(said)})` : '';
+        let detail;
+        if (isRateLimited(status, response.headers, said)) {
+            const reset = Number(response.headers['x-ratelimit-reset']);
+            const until = reset > 0 ? `; the limit resets at ${new Date(reset * 1000).toISOString()}` : '';
+            detail = `rate limited by GitHub${tries}; stopped waiting (the retries or the ${seconds(this.#retry.totalMs)} budget of one call are used up)${until}${quoted}`;
+        }
+        else if (status === 401) {
+            detail = `the token was refused: it is invalid or has expired${quoted}`;
+        }
+        else if (status === 403) {
+            const [scope, level] = permission.split(':');
+            const workflow = permission.includes(' and ')
+                ? 'permissions: { pull-requests: write, contents: write }'
+                : `permissions: { ${scope}: ${level} }`;
+            detail = `the token lacks permission ${permission} (in a workflow: \`${workflow}\`)${quoted}`;
+        }
+        else if (status === 404) {
+            detail = `repository ${this.owner}/${this.name} not found, or the token cannot see it${quoted}`;
+        }
+        else if (status === 422) {
+            detail = `GitHub refused the request: ${said || 'Unprocessable Entity'}`;
+        }
+        else if (status >= 500) {
+            detail = `GitHub had a server error${tries}; try again later${quoted}`;
+        }
+        else {
+            detail = said || `HTTP ${status}`;
+        }
+        return new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, status, this.#redact(detail));
+    }
+    #redact(text) {
+        return this.#token.length >= 4 ? text.split(this.#token).join('***') : text;
+    }
+    #client() {
+        this.#octokit ??= this.#load();
+        return this.#octokit;
+    }
+    async #load() {
+        const [{ getOctokit }, { retry }, { throttling }, utils] = await Promise.all([
+            Promise.all(/* import() */[__webpack_require__.e(119), __webpack_require__.e(555), __webpack_require__.e(351)]).then(__webpack_require__.bind(__webpack_require__, 1351)),
+            Promise.all(/* import() */[__webpack_require__.e(251), __webpack_require__.e(735)]).then(__webpack_require__.bind(__webpack_require__, 9735)),
+            Promise.all(/* import() */[__webpack_require__.e(251), __webpack_require__.e(856)]).then(__webpack_require__.bind(__webpack_require__, 6856)),
+            Promise.all(/* import() */[__webpack_require__.e(119), __webpack_require__.e(555)]).then(__webpack_require__.bind(__webpack_require__, 5555)),
+        ]);
+        const cfg = this.#retry;
+        const apiPath = pathOf(this.apiUrl);
+        const callName = (options) => {
+            let path = options.url;
+            try {
+                path = new URL(options.url, `${this.apiUrl}/`).pathname;
+            }
+            catch { }
+            if (apiPath && path.startsWith(apiPath))
+                path = path.slice(apiPath.length);
+            return `${options.method} ${path}`;
+        };
+        // The proxy-aware fetch @actions/github sets up (HTTPS_PROXY, NO_PROXY), or the global one.
+        const defaults = utils.defaults;
+        const baseFetch = defaults?.request?.fetch ?? globalThis.fetch;
+        const fetchWithTimeout = async (url, init = {}) => {
+            const timeout = AbortSignal.timeout(cfg.timeoutMs);
+            const budget = init.signal ?? undefined;
+            const signal = budget ? AbortSignal.any([budget, timeout]) : timeout;
+            try {
+                const res = await baseFetch(url, { ...init, signal });
+                // Read the body under the same timeout, so a response that stalls half-way counts as no answer.
+                const body = [101, 204, 205, 304].includes(res.status) ? null : await res.arrayBuffer();
+                const copy = new Response(body, {
+                    status: res.status,
+                    statusText: res.statusText,
+                    headers: res.headers,
+                });
+                Object.defineProperty(copy, 'url', { value: res.url });
+                return copy;
+            }
+            catch (e) {
+                if (budget?.aborted)
+                    throw new TimeoutError(`gave up after ${seconds(cfg.totalMs)} (the time budget of one call)`);
+                if (timeout.aborted)
+                    throw new TimeoutError(`no answer within ${seconds(cfg.timeoutMs)}`);
+                throw e;
+            }
+        };
+        /** The retry policy: runs inside the retry plugin, which waits and re-sends as told. */
+        const policy = (octokit) => {
+            octokit.hook.error('request', (error, options) => {
+                const err = error;
+                const control = options.request;
+                control.attempts = (control.attempts ?? 0) + 1;
+                if (!err || typeof err !== 'object' || !err.request)
+                    throw error;
+                err.attempts = control.attempts;
+                const status = err.response?.status;
+                const headers = err.response?.headers ?? {};
+                const transient = !err.response || (status !== undefined && (status >= 500 || (status === 429 && !throttled(err))));
+                if (transient && control.attempts <= cfg.retries) {
+                    const hinted = retryAfterMs(headers, cfg.retryAfterUnitMs);
+                    const backoff = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** (control.attempts - 1));
+                    const delay = Math.round(hinted ?? backoff * (0.8 + Math.random() * 0.4));
+                    if (Date.now() + delay < (control.deadline ?? Number.POSITIVE_INFINITY)) {
+                        const why = err.response ? `HTTP ${status}` : err.message;
+                        this.#log(`${callName(options)}: ${why}; retrying in ${seconds(delay)} (attempt ${control.attempts + 1} of ${cfg.retries + 1})`);
+                        throw octokit.retry.retryRequest(error, 1_000_000, delay);
+                    }
+                }
+                // Not retried here: rate limits go on to the throttling plugin, the rest to the caller.
+                throw octokit.retry.retryRequest(error, 0, 0);
+            });
+            return {};
+        };
+        const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
+            const o = options;
+            const delay = retryAfter * cfg.retryAfterUnitMs;
+            if (retryCount < cfg.retries &&
+                Date.now() + delay < (o.request?.deadline ?? Number.POSITIVE_INFINITY)) {
+                this.#log(`${callName(o)}: ${kind}; retrying in ${seconds(delay)}`);
+                return true;
+            }
+            return false;
+        };
+        const log = {
+            debug: () => { },
+            info: () => { },
+            warn: (m) => this.#log(`warning: ${m}`),
+            error: (m) => this.#log(`error: ${m}`),
+        };
+        const octokit = getOctokit(this.#token, {
+            baseUrl: this.apiUrl,
+            userAgent: 'gitops-promote',
+            log,
+            request: { fetch: fetchWithTimeout, log },
+            retry: { doNotRetry: ALL_ERROR_STATUSES, retryAfterBaseValue: 1 },
+            throttle: {
+                onRateLimit: onLimit('rate limit exhausted'),
+                onSecondaryRateLimit: onLimit('secondary rate limit'),
+                retryAfterBaseValue: cfg.retryAfterUnitMs,
+                write: spacing(this.#writeIntervalMs),
+                notifications: spacing(this.#writeIntervalMs * 3),
+            },
+        }, 
+        // Order matters: the policy's error hook must sit inside the retry plugin.
+        policy, retry, throttling);
+        // Outermost: a fresh `request` object per request (Octokit shares the default one), with its deadline.
+        octokit.hook.wrap('request', (request, options) => {
+            options.request = {
+                ...options.request,
+                attempts: 0,
+                deadline: Date.now() + cfg.totalMs,
+                signal: AbortSignal.timeout(cfg.totalMs),
+            };
+            return request();
+        });
+        return octokit;
+    }
+}
+// ---------------------------------------------------------------------------------------------------------
+/** A limiter with Bottleneck's `Group` shape that only spaces jobs (the throttling plugin's write pacing). */
+function spacing(intervalMs) {
+    let next = 0;
+    const limiter = {
+        async schedule(...args) {
+            const [fn, ...rest] = (typeof args[0] === 'function' ? args : args.slice(1));
+            const now = Date.now();
+            const start = Math.max(now, next);
+            next = start + intervalMs;
+            if (start > now)
+                await new Promise((resolve) => setTimeout(resolve, start - now));
+            return fn(...rest);
+        },
+    };
+    return { key: () => limiter };
+}
+/** Does the throttling plugin take this error (GitHub's wording of a primary or secondary rate limit)? */
+function throttled(err) {
+    const headers = err.response?.headers ?? {};
+    return ((err.status === 403 || err.status === 429) &&
+        (/\bsecondary rate\b/i.test(err.message) || String(headers['x-ratelimit-remaining']) === '0'));
+}
+function isRateLimited(status, headers, said) {
+    return (status === 429 ||
+        (status === 403 && (/rate limit/i.test(said) || String(headers['x-ratelimit-remaining']) === '0')));
+}
+/** `retry-after` in milliseconds (seconds or an HTTP date), or undefined. */
+function retryAfterMs(headers, unitMs) {
+    const value = headers['retry-after'];
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const secs = Number(value);
+    if (Number.isFinite(secs))
+        return Math.max(0, secs) * unitMs;
+    const date = Date.parse(String(value));
+    return Number.isNaN(date) ? undefined : (Math.max(0, date - Date.now()) / 1000) * unitMs;
+}
+/** GitHub's error text: the message and, for validation errors, what each error says. */
+function apiMessage(data) {
+    // An HTML error page (GitHub's 502/504) says nothing the status does not.
+    if (typeof data === 'string')
+        return /^\s*</.test(data) ? '' : data.trim().slice(0, 300);
+    if (!data || typeof data !== 'object')
+        return '';
+    const d = data;
+    const message = typeof d.message === 'string' ? d.message : '';
+    const details = Array.isArray(d.errors)
+        ? d.errors
+            .map((x) => {
+            if (typeof x === 'string')
+                return x;
+            const e = x;
+            return e.message ?? [e.resource, e.field, e.code].filter(Boolean).join(' ');
+        })
+            .filter(Boolean)
+        : [];
+    return [message, ...details].filter(Boolean).join(': ');
+}
+function quoteMessage(text) {
+    return JSON.stringify(text);
+}
+function checkRunState(run) {
+    if (run.status !== 'completed')
+        return 'pending';
+    if (run.conclusion === 'success')
+        return 'success';
+    if (run.conclusion === 'failure' || run.conclusion === 'cancelled' || run.conclusion === 'timed_out') {
+        return 'failure';
+    }
+    return 'pending';
+}
+/** GitHub has no genre: the part before the first `/` stands in for it. */
+function withGenre(status) {
+    const i = status.context.indexOf('/');
+    return i > 0 ? { ...status, genre: status.context.slice(0, i), name: status.context.slice(i + 1) } : status;
+}
+function settle(existing, wanted) {
+    if (existing.sha !== wanted.sha)
+        throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .TagConflictError */ .P1(wanted.name, existing.sha, wanted.sha);
+    return { created: false, tag: existing };
+}
+function toPullRequest(p) {
+    const merged = Boolean(p.merged_at);
+    return {
+        number: p.number,
+        url: p.html_url,
+        head: p.head.ref,
+        headSha: p.head.sha,
+        base: p.base.ref,
+        title: p.title,
+        body: p.body ?? '',
+        state: merged ? 'merged' : p.state,
+        ...(merged && p.merge_commit_sha ? { mergeCommitSha: p.merge_commit_sha } : {}),
+        autoMerge: p.auto_merge != null,
+    };
+}
+/** The comment body: carries the marker, and fits GitHub's limit without losing it. */
+function commentText(marker, body) {
+    let text = body.includes(marker) ? body : `${marker}\n${body}`;
+    if (text.length > COMMENT_MAX) {
+        const rest = text.replace(marker, '');
+        text = `${marker}\n${rest.slice(0, COMMENT_MAX - marker.length - 1 - TRUNCATED_NOTE.length)}${TRUNCATED_NOTE}`;
+    }
+    return text;
+}
+/** Each path segment percent-encoded; `/` kept as the separator. */
+function seg(value) {
+    return value.split('/').map(encodeURIComponent).join('/');
+}
+function treePath(path) {
+    return path.replace(/^(\.\/|\/)+/, '');
+}
+function pullNumber(n) {
+    if (!Number.isSafeInteger(n) || n <= 0)
+        throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n(`pull request number ${n} is not valid`);
+    return String(n);
+}
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function trimSlash(url) {
+    return url.replace(/\/+$/, '');
+}
+function pathOf(url) {
+    try {
+        return new URL(url).pathname.replace(/\/+$/, '');
+    }
+    catch {
+        return '';
+    }
+}
+function seconds(ms) {
+    return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
+}
+
+
+/***/ })
+
+};
