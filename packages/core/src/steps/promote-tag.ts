@@ -5,6 +5,10 @@ import { GitopsError, InputError } from '../errors';
 import { findEnvironment, gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
+import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
+import { imageTagProblem } from '../promotion/manifest';
+import { nameProblem } from '../promotion/metadata';
+import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import type { GitProvider, TagRef } from '../provider';
 import { compileGlob, refNameProblem } from '../refs';
 import type { Runtime, Services, Step } from '../runtime';
@@ -34,22 +38,20 @@ export const promoteTag: Step = {
   async run(rt: Runtime, services: Services) {
     const inputs = new Inputs(rt);
     const config = loadConfig(rt.context.workspace, inputs.string('config') || undefined);
+    const strategies = ['git-tag', 'pull-request', 'branch'] as const;
+    let strategy: Strategy;
+    if (inputs.string('strategy')) strategy = inputs.choice('strategy', strategies, 'git-tag');
+    else if (inputs.string('command')) strategy = 'pull-request';
+    else strategy = 'tag' in targetEnvironment(config, inputs, rt).on ? 'git-tag' : 'branch';
+    if (strategy === 'pull-request') return promoteImage(rt, services, config, inputs);
+    if (strategy === 'branch') return promoteEnvironmentBranch(rt, services, config, inputs);
+
     const target = targetEnvironment(config, inputs, rt);
-    const strategy = inputs.choice(
-      'strategy',
-      ['git-tag', 'pull-request', 'branch'] as const,
-      'tag' in target.on ? 'git-tag' : 'branch',
-    );
     const requirePrevious = inputs.boolean('require-previous', true);
     const sha = inputs.string('sha', rt.context.sha ?? '');
     if (!/^[0-9a-f]{40}$/.test(sha))
       throw new InputError('sha', sha, 'give the full 40-character commit sha');
-    if (strategy !== 'git-tag')
-      throw new InputError(
-        'strategy',
-        strategy,
-        'this version promotes with git-tag only; pull-request and branch come with application promotion',
-      );
+    refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
     const tagName = givenTag(inputs, target);
 
     const token = inputs.string('token');
@@ -80,6 +82,160 @@ export const promoteTag: Step = {
     );
   },
 };
+
+/** Inputs that belong to another strategy: given here they would be silently ignored, so they are refused. */
+function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
+  for (const name of names) {
+    const value = inputs.string(name);
+    if (value) throw new InputError(name, value, `it belongs to ${owner}; leave it out here`);
+  }
+}
+
+/** Pull-request strategy (XKS): `new` proposes an image tag for the first environment, `promote` for the next. */
+async function promoteImage(rt: Runtime, services: Services, config: Config, inputs: Inputs): Promise<void> {
+  const command = inputs.choice('command', ['new', 'promote'] as const, 'new');
+  if (!inputs.string('command'))
+    throw new InputError(
+      'command',
+      '',
+      'the pull-request strategy needs command: new (a new image tag enters the first environment) or promote (on the push that merged a promotion pull request)',
+    );
+  const envName = inputs.string('environment');
+  const names = config.environments.map((e) => e.name).join(', ');
+  if (envName && !findEnvironment(config, envName))
+    throw new InputError('environment', envName, `use one of the environments in ${config.source}: ${names}`);
+  refuseInputs(inputs, ['from-environment'], 'the git-tag and branch strategies');
+  const deployTag = inputs.string('tag');
+  if (deployTag)
+    throw new InputError(
+      'tag',
+      deployTag,
+      'tag names the deploy tag of the git-tag strategy; give the image tag as image-tag',
+    );
+  inputs.boolean('require-previous', true);
+  let request: { group: string; app: string; tag: string } | undefined;
+  let sha = '';
+  if (command === 'new') {
+    const first = config.environments[0]!;
+    if (envName && envName !== first.name)
+      throw new InputError(
+        'environment',
+        envName,
+        `command new always starts at the first environment, ${first.name}; leave environment out`,
+      );
+    const group = inputs.required('group');
+    const groupProblem = nameProblem(group);
+    if (groupProblem) throw new InputError('group', group, groupProblem);
+    const app = inputs.required('app');
+    const appProblem = nameProblem(app);
+    if (appProblem) throw new InputError('app', app, appProblem);
+    const tag = inputs.required('image-tag');
+    const tagProblem = imageTagProblem(tag);
+    if (tagProblem) throw new InputError('image-tag', tag, tagProblem);
+    refuseInputs(inputs, ['sha'], 'command promote (new starts from the head of the main branch)');
+    request = { group, app, tag };
+  } else {
+    refuseInputs(
+      inputs,
+      ['group', 'app', 'image-tag'],
+      'command new (promote reads them from the merged pull request)',
+    );
+    sha = inputs.string('sha', rt.context.sha ?? '');
+    if (!/^[0-9a-f]{40}$/.test(sha))
+      throw new InputError('sha', sha, 'give the full 40-character sha of the merge commit to promote from');
+  }
+
+  warnWorkflowToken(rt, inputs);
+  const provider = await services.provider();
+  requirePullRequests(provider);
+  const ctx = { rt, provider, config, workspace: rt.context.workspace };
+  const outcome = request
+    ? await promoteNewImage(ctx, request)
+    : await promoteMergedImage(ctx, sha, envName || undefined);
+  await report(rt, 'pull-request', outcome);
+}
+
+/** Branch strategy (Fabrikate): the pull request from the previous environment's branch into the target's. */
+async function promoteEnvironmentBranch(
+  rt: Runtime,
+  services: Services,
+  config: Config,
+  inputs: Inputs,
+): Promise<void> {
+  const target = targetEnvironment(config, inputs, rt);
+  const problem = branchStrategyProblem(config, target);
+  if (problem) throw new InputError('strategy', 'branch', problem);
+  refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
+  refuseInputs(inputs, ['tag'], 'the git-tag strategy');
+  inputs.boolean('require-previous', true);
+  const sha = inputs.string('sha');
+  if (sha)
+    throw new InputError(
+      'sha',
+      sha,
+      `the branch strategy proposes the whole ${config.environments[target.index - 1]!.name} branch; leave sha out`,
+    );
+  warnWorkflowToken(rt, inputs);
+  const provider = await services.provider();
+  requirePullRequests(provider);
+  await report(rt, 'branch', await promoteBranch(provider, config, target));
+}
+
+function warnWorkflowToken(rt: Runtime, inputs: Inputs): void {
+  const token = inputs.string('token');
+  if (token) rt.setSecret(token);
+  if (rt.platform === 'github' && token && token === inputs.string('workflow-token'))
+    rt.warning(
+      "the pull request is opened with the workflow's own GITHUB_TOKEN, so GitHub starts no workflow for it: its checks (check-previous-env) will not run, auto-merge will wait forever, and its merge will not start the next promotion. Pass a GitHub App token or a fine-grained PAT with contents:write and pull-requests:write as token.",
+    );
+}
+
+function requirePullRequests(provider: GitProvider): void {
+  if (provider.kind === 'git')
+    throw new GitopsError(
+      'this strategy opens pull requests, which a plain Git remote does not have: run it on GitHub Actions or Azure Pipelines (provider github or azure)',
+    );
+}
+
+async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: PromotionOutcome): Promise<void> {
+  rt.setOutput('environment', o.environment);
+  rt.setOutput('sha', o.sha);
+  rt.setOutput('tag', o.tag);
+  rt.setOutput('created', String(o.created));
+  rt.setOutput('pull-request-number', o.pullRequest ? String(o.pullRequest.number) : '');
+  rt.setOutput('pull-request-url', o.pullRequest?.url ?? '');
+  rt.setOutput('branch', o.branch);
+  rt.setOutput('auto-merge', String(o.autoMerge));
+  rt.info(o.message);
+  const what = strategy === 'pull-request' && o.app ? `${o.group}/${o.app}` : '';
+  const rows = [
+    [
+      md(o.environment || '—'),
+      what ? md(what) : '—',
+      o.tag ? `\`${md(o.tag)}\`` : '—',
+      o.pullRequest ? `[#${o.pullRequest.number}](${o.pullRequest.url})` : '—',
+      String(o.created),
+      String(o.autoMerge),
+    ],
+  ];
+  const changes = o.changes
+    .flatMap((c) =>
+      c.values.map(
+        (v) => `- \`${md(c.path)}\` line ${v.line}: \`${md(v.before || '(none)')}\` → \`${md(v.after)}\``,
+      ),
+    )
+    .slice(0, 50);
+  await rt.summary(
+    `### gitops-promote: promote-tag (${strategy})\n\n${table(
+      ['environment', 'app', 'tag', 'pull request', 'created', 'auto-merge'],
+      rows,
+    )}\n\n${md(o.message)}\n${changes.length ? `\n${changes.join('\n')}\n` : ''}`,
+  );
+  if (o.autoMergeError)
+    throw new GitopsError(
+      `pull request #${o.pullRequest?.number} is open, but auto-merge could not be enabled for ${o.environment} (auto: true), so the promotion would stop there: ${o.autoMergeError}`,
+    );
+}
 
 function targetEnvironment(config: Config, inputs: Inputs, rt: Runtime): Environment {
   const names = config.environments.map((e) => e.name).join(', ');

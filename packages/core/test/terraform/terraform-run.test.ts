@@ -1,8 +1,7 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommitStatus, GitProvider, NewStatus } from '../../src/provider';
 import type { Services } from '../../src/runtime';
 import { runStep } from '../../src/step';
 import { terraformRun } from '../../src/steps/terraform-run';
@@ -186,112 +185,5 @@ describe('terraform-run with the real terraform and no hosting service', () => {
   });
 });
 
-/** Statuses and comments in memory: just what terraform-run uses of a GitProvider. */
-class MemoryProvider {
-  readonly kind = 'git' as const;
-  readonly written: (NewStatus & { sha: string })[] = [];
-  readonly comments: { number: number; marker: string; body: string }[] = [];
-
-  async listStatuses(sha: string): Promise<CommitStatus[]> {
-    const newest = new Map<string, CommitStatus>();
-    for (const s of this.written)
-      if (s.sha === sha) newest.set(s.context, { ...s, createdAt: new Date().toISOString() });
-    return [...newest.values()];
-  }
-  async setStatus(sha: string, status: NewStatus): Promise<void> {
-    this.written.push({ sha, ...status });
-  }
-  async upsertComment(number: number, marker: string, body: string) {
-    const created = !this.comments.some((c) => c.marker === marker);
-    this.comments.push({ number, marker, body });
-    return { id: '1', created };
-  }
-  services(): Services {
-    return { provider: async () => this as unknown as GitProvider };
-  }
-}
-
-describe('terraform-run with a hosting service', () => {
-  const pr = { pullRequestNumber: 7, headSha: 'b'.repeat(40), event: 'pull_request' };
-
-  it('records the plan as a commit status and comments on the pull request', async () => {
-    const { root } = makeRepository(CONFIG_YAML);
-    const hosting = new MemoryProvider();
-    const rt = await run(root, { environment: 'ops' }, hosting.services(), pr);
-    expect(rt.failure).toBeUndefined();
-    expect(rt.warnings).toEqual([]);
-    expect(hosting.written).toEqual([
-      {
-        sha: pr.headSha,
-        context: 'gitops-promote/ops/plan',
-        state: 'success',
-        description: `fp:${rt.outputs.fingerprint!.slice(0, 16)} +4 ~0 -0 ±0`,
-      },
-    ]);
-    expect(hosting.comments).toHaveLength(1);
-    expect(hosting.comments[0]).toMatchObject({
-      number: 7,
-      marker: '<!-- gitops-promote:terraform-run:ops -->',
-    });
-    expect(hosting.comments[0]!.body.startsWith('<!-- gitops-promote:terraform-run:ops -->\n')).toBe(true);
-    expect(hosting.comments[0]!.body).not.toContain(TOKEN);
-
-    // status: false and comment: off write nothing.
-    await run(root, { environment: 'ops', status: 'false', comment: 'off' }, hosting.services(), pr);
-    expect(hosting.written).toHaveLength(1);
-    expect(hosting.comments).toHaveLength(1);
-  });
-
-  it('applies when the fresh plan is the reviewed one, with pending then success', async () => {
-    const { root } = makeRepository(CONFIG_YAML);
-    const hosting = new MemoryProvider();
-    const sha = 'c'.repeat(40);
-    await run(root, { environment: 'ops' }, hosting.services(), { sha });
-    const rt = await run(root, { environment: 'ops', operation: 'apply' }, hosting.services(), { sha });
-    expect(rt.failure).toBeUndefined();
-    expect(hosting.written.slice(1).map((s) => [s.context, s.state, s.description])).toEqual([
-      ['gitops-promote/ops', 'pending', 'applying +4 ~0 -0 ±0'],
-      ['gitops-promote/ops', 'success', 'applied +4 ~0 -0 ±0'],
-    ]);
-    expect(rt.summaries[0]).toContain('The plan matches the plan recorded for review');
-
-    // No pull request comment for a plan that changes nothing (comment: on-change).
-    const quiet = await run(root, { environment: 'ops' }, hosting.services(), { ...pr, sha });
-    expect(quiet.outputs['has-changes']).toBe('false');
-    expect(hosting.comments).toEqual([]);
-  });
-
-  it('refuses to apply a plan other than the reviewed one, and only warns when asked to', async () => {
-    const { root, infra } = makeRepository(CONFIG_YAML);
-    const hosting = new MemoryProvider();
-    const sha = 'd'.repeat(40);
-    await run(root, { environment: 'ops' }, hosting.services(), { sha });
-    writeFileSync(join(infra, 'big.tfvars'), 'size = "big"\n');
-    const refused = await run(
-      root,
-      { environment: 'ops', operation: 'apply', 'var-files': 'big.tfvars' },
-      hosting.services(),
-      { sha },
-    );
-    expect(refused.failure).toMatch(
-      /^terraform-run: apply refused: the fresh plan for ops differs from the plan recorded for review on dddddddddddd\.\nreviewed plan: \+4 ~0 -0 ±0 /,
-    );
-    expect(refused.failure).toContain('create terraform_data.app');
-    expect(refused.groups.some((g) => g.startsWith('terraform apply'))).toBe(false);
-    expect(existsSync(join(infra, 'terraform.tfstate.d', 'ops', 'terraform.tfstate'))).toBe(false);
-    expect(hosting.written.at(-1)).toMatchObject({ context: 'gitops-promote/ops', state: 'failure' });
-    expect(hosting.written.at(-1)!.description).toMatch(/^apply refused: /);
-    expect(hosting.written.at(-1)!.description.length).toBeLessThanOrEqual(140);
-    expect(refused.summaries[0]).toContain('**Difference from the reviewed plan:**');
-
-    const warned = await run(
-      root,
-      { environment: 'ops', operation: 'apply', 'var-files': 'big.tfvars', 'require-reviewed-plan': 'warn' },
-      hosting.services(),
-      { sha },
-    );
-    expect(warned.failure).toBeUndefined();
-    expect(warned.warnings[0]).toMatch(/differs from the plan recorded for review .* applying anyway/);
-    expect(hosting.written.at(-1)).toMatchObject({ state: 'success', description: 'applied +4 ~0 -0 ±0' });
-  });
-});
+// Statuses, the pull request comment and the reviewed-plan check against real API doubles:
+// test/kubestack-flow.e2e.test.ts (GitHub, Azure DevOps, plain Git) through the built bundles.
