@@ -17,7 +17,7 @@ export const modules = {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5895);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7309);
 
 
 
@@ -419,16 +419,7 @@ class GitRemoteProvider {
     }
     /** Author and committer for notes, tags and commits; a clone without `user.name`/`user.email` still works. */
     commitIdentity() {
-        this.identity ??= (async () => {
-            const env = {};
-            for (const who of ['AUTHOR', 'COMMITTER']) {
-                if ((await this.run(['var', `GIT_${who}_IDENT`])).code !== 0) {
-                    env[`GIT_${who}_NAME`] = 'gitops-promote';
-                    env[`GIT_${who}_EMAIL`] = 'gitops-promote@localhost';
-                }
-            }
-            return env;
-        })();
+        this.identity ??= (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__/* .commitIdentityEnv */ .Ju)((args) => this.run(args));
         return this.identity;
     }
     // --- running git ------------------------------------------------------------------------------

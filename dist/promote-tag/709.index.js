@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseFlags
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 45 modules
-var src = __webpack_require__(5895);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 46 modules
+var src = __webpack_require__(7309);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
 // EXTERNAL MODULE: ./packages/platform/src/services.ts

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError } from '../errors';
+import { commitIdentityEnv } from '../git-identity';
 import type { FileChange } from '../provider';
 import { exec } from './exec';
 import type { ManifestStore } from './store';
@@ -148,16 +149,7 @@ export class GitRemoteStore implements ManifestStore {
 
   /** Author and committer: the user's Git identity when there is one, else gitops-promote. */
   private commitIdentity(): Promise<Record<string, string>> {
-    this.identity ??= (async () => {
-      const env: Record<string, string> = {};
-      for (const who of ['AUTHOR', 'COMMITTER']) {
-        if ((await this.run(['var', `GIT_${who}_IDENT`])).code !== 0) {
-          env[`GIT_${who}_NAME`] = 'gitops-promote';
-          env[`GIT_${who}_EMAIL`] = 'gitops-promote@localhost';
-        }
-      }
-      return env;
-    })();
+    this.identity ??= commitIdentityEnv((args) => this.run(args));
     return this.identity;
   }
 

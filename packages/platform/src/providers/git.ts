@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type CommitStatus,
+  commitIdentityEnv,
   type FileChange,
   GitopsError,
   type GitProvider,
@@ -464,16 +465,7 @@ export class GitRemoteProvider implements GitProvider {
 
   /** Author and committer for notes, tags and commits; a clone without `user.name`/`user.email` still works. */
   private commitIdentity(): Promise<Record<string, string>> {
-    this.identity ??= (async () => {
-      const env: Record<string, string> = {};
-      for (const who of ['AUTHOR', 'COMMITTER']) {
-        if ((await this.run(['var', `GIT_${who}_IDENT`])).code !== 0) {
-          env[`GIT_${who}_NAME`] = 'gitops-promote';
-          env[`GIT_${who}_EMAIL`] = 'gitops-promote@localhost';
-        }
-      }
-      return env;
-    })();
+    this.identity ??= commitIdentityEnv((args) => this.run(args));
     return this.identity;
   }
 
