@@ -1,92 +1,168 @@
 // Benchmarks (not tests): ratios measured in one run on this machine. `npm run bench` builds first.
-// Usage: node bench/run.mjs [--runs N]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// Usage: node bench/run.mjs [--runs N=12] [--tf-runs N=5] [--summary-runs N=10] [--only startup,terraform,summary]
+//                           [--dist DIR] [--json] [--markdown]
+//   --dist (or GITOPS_PROMOTE_DIST): bundles to measure, e.g. a private `node scripts/build.mjs .tmp/x`.
+//   --json: the results as JSON on stdout (tables go to stderr); --markdown: tables as Markdown.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ms, renderTable } from './lib.mjs';
+import { startupBench } from './startup.mjs';
+import { buildSummaryBundle, summaryBench } from './summary.mjs';
+import { RESOURCES, terraformBench, terraformVersion } from './terraform.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 20;
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall time of a command over RUNS runs, after one warm-up. */
-function time(cmd, args, env, cwd) {
-  spawnSync(cmd, args, { env, cwd, stdio: 'ignore' });
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env, cwd, stdio: 'ignore' });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(times);
-}
-
-const results = [];
-function report(name, ms, baseline, baselineName) {
-  results.push({ name, ms, baseline, ratio: ms / baseline, baselineName });
-  console.log(
-    `${name.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms   ${baselineName} ${baseline.toFixed(1)} ms   ratio ${(ms / baseline).toFixed(2)}`,
-  );
-}
-
-// Start-up: each bundle, run the way its platform runs it, against bare `node -e 0`.
-const repo = mkdtempSync(join(tmpdir(), 'gp-bench-'));
-execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-const out = join(repo, 'out');
-const bare = time(process.execPath, ['-e', '0'], process.env, repo);
-const base = { ...process.env, GITHUB_WORKSPACE: repo, BUILD_SOURCESDIRECTORY: repo };
-const github = {
-  ...base,
-  GITHUB_ACTIONS: 'true',
-  GITHUB_REF: 'refs/tags/apps-deploy-1',
-  GITHUB_EVENT_NAME: 'push',
-  GITHUB_OUTPUT: out,
-  GITHUB_SHA: 'a'.repeat(40),
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '12' },
+    'tf-runs': { type: 'string', default: '5' },
+    'summary-runs': { type: 'string', default: '10' },
+    only: { type: 'string', default: 'startup,terraform,summary' },
+    dist: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+  },
+});
+const count = (name) => {
+  const n = Number(opts[name]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
+  return n;
 };
-const azure = {
-  ...base,
-  TF_BUILD: 'True',
-  BUILD_SOURCEBRANCH: 'refs/tags/apps-deploy-1',
-  BUILD_REASON: 'IndividualCI',
-  AGENT_TEMPDIRECTORY: repo,
-};
-writeFileSync(out, '');
-for (const step of ['determine-environment']) {
-  const bundle = join(root, 'dist', step, 'index.mjs');
-  if (!existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build`);
-  report(
-    `${step} start-up, GitHub Actions runtime`,
-    time(process.execPath, [bundle], github, repo),
-    bare,
-    'node -e 0',
-  );
-  report(
-    `${step} start-up, Azure Pipelines runtime`,
-    time(process.execPath, [bundle], azure, repo),
-    bare,
-    'node -e 0',
-  );
-  report(
-    `${step} start-up, terminal`,
-    time(
-      process.execPath,
-      [bundle, '--ref', 'refs/tags/apps-deploy-1'],
-      { ...base, GITOPS_PROMOTE_SUMMARY: 'off' },
-      repo,
-    ),
-    bare,
-    'node -e 0',
-  );
-}
+const runs = { startup: count('runs'), terraform: count('tf-runs'), summary: count('summary-runs') };
+const only = new Set(opts.only.split(',').map((s) => s.trim()));
+for (const s of only)
+  if (!(s in runs)) throw new Error(`--only: unknown section ${s}; use startup, terraform, summary`);
+const dist = resolve(opts.dist ?? process.env.GITOPS_PROMOTE_DIST ?? join(root, 'dist'));
+// With --json, stdout carries only the JSON document.
+const print = opts.json ? (line) => process.stderr.write(`${line}\n`) : (line) => console.log(line);
 
-console.log(
-  `\n${RUNS} runs each, median wall time; node ${process.version}, ${process.platform}/${process.arch}`,
+const machine = {
+  cpus: availableParallelism(),
+  cpu: cpus()[0]?.model,
+  node: process.version,
+  platform: `${process.platform}/${process.arch}`,
+  terraform: terraformVersion(),
+  git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(),
+  loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+};
+const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
+print(`gitops-promote benchmarks: ${command}`);
+print(
+  `${machine.cpus} CPUs (${machine.cpu}), node ${machine.node} ${machine.platform}, terraform ${machine.terraform ?? 'not found'}, ${machine.git}, load average ${machine.loadAverageAtStart.join(' ')}`,
 );
-if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
+print(`bundles: ${dist}\n`);
+
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'gp-bench-'));
+const sections = {};
+const skipped = {};
+const sectionSeconds = {};
+const timed = async (section, fn) => {
+  const t = Date.now();
+  sections[section] = await fn();
+  sectionSeconds[section] = Math.round((Date.now() - t) / 1000);
+};
+try {
+  if (only.has('startup')) {
+    print(`start-up (${runs.startup} runs each, interleaved with node -e 0)…`);
+    await timed('startup', () => {
+      const { rows, unmeasured } = startupBench({ dist, work, runs: runs.startup, log: print });
+      if (unmeasured.length) skipped.startup = `bundles not measured: ${unmeasured.join(', ')}`;
+      return rows;
+    });
+  }
+  if (only.has('terraform')) {
+    if (!machine.terraform) {
+      skipped.terraform = 'terraform is not on PATH';
+      print('terraform-run vs shell: skipped, terraform is not on PATH');
+    } else {
+      print(`terraform-run vs shell script (${RESOURCES} terraform_data, ${runs.terraform} runs each)…`);
+      await timed('terraform', () => terraformBench({ dist, work, runs: runs.terraform, log: print }));
+    }
+  }
+  if (only.has('summary')) {
+    print(`plan summary (${runs.summary} runs each; building the bench bundle first)…`);
+    await timed('summary', async () => {
+      const bundle = await buildSummaryBundle(join(root, '.tmp', 'bench-summary'));
+      return summaryBench({ bundle, runs: runs.summary, log: print });
+    });
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const seconds = (Date.now() - started) / 1000;
+
+const TITLES = {
+  startup: `Start-up: each bundle run the way its platform runs it, against node -e 0 (median of ${runs.startup})`,
+  terraform: `terraform-run against the same Terraform commands in bench/terraform-run.sh, ${RESOURCES} terraform_data, local backend, fresh state each run (median of ${runs.terraform})`,
+  summary: `Plan summarising against JSON.parse of the same show -json text (median of ${runs.summary})`,
+};
+for (const [section, rows] of Object.entries(sections)) {
+  const startup = section === 'startup';
+  const headers = [
+    'benchmark',
+    'median ms',
+    'p25–p75',
+    'min',
+    'baseline',
+    'baseline ms',
+    'baseline min',
+    'ratio',
+    'difference ms',
+  ];
+  if (startup) headers.push('loads on demand');
+  else headers.push('note');
+  const table = rows.map((r) => {
+    const cells = [
+      r.name,
+      ms(r.subject.median),
+      `${ms(r.subject.p25)}–${ms(r.subject.p75)}`,
+      ms(r.subject.min),
+      r.baselineName,
+      ms(r.baseline.median),
+      ms(r.baseline.min),
+      r.ratio.toFixed(2),
+      `${r.subject.median >= r.baseline.median ? '+' : ''}${ms(r.subject.median - r.baseline.median)}`,
+    ];
+    if (startup) {
+      const l = r.loads;
+      const extra = l.files.length - 1;
+      cells.push(
+        `${extra} chunk${extra === 1 ? '' : 's'}, ${(l.bytes / 1024).toFixed(0)} KB in all${l.libraries.length ? `: ${l.libraries.join(', ')}` : ''}`,
+      );
+    } else cells.push(r.note ?? '');
+    return cells;
+  });
+  print(`\n${opts.markdown ? '### ' : ''}${TITLES[section]}\n`);
+  print(renderTable(headers, table, 'lrrrlrrrrl', opts.markdown));
+  if (skipped[section]) print(`\n${skipped[section]}`);
+}
+const took = Object.entries(sectionSeconds)
+  .map(([s, t]) => `${s} ${t} s`)
+  .join(', ');
+const loadAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
+print(
+  `\nratio = median / baseline median, both measured in this run, interleaved; total ${seconds.toFixed(0)} s (${took}); load average at the end ${loadAtEnd.join(' ')}`,
+);
+
+if (opts.json)
+  console.log(
+    JSON.stringify(
+      {
+        command,
+        machine,
+        runs,
+        dist,
+        seconds,
+        sectionSeconds,
+        loadAverageAtEnd: loadAtEnd,
+        skipped,
+        sections,
+      },
+      null,
+      2,
+    ),
+  );

@@ -1,0 +1,62 @@
+// Plan summarising against JSON.parse of the same `terraform show -json` text (a synthetic plan from
+// packages/core/test/terraform/fixtures), through a bench-only bundle of the core built with ncc.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stats } from './lib.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PLAN_RESOURCES = 10_000;
+
+/** Bundles bench/summary-entry.ts the way scripts/build.mjs bundles the steps; returns the bundle path. */
+export async function buildSummaryBundle(outDir) {
+  const ncc = createRequire(import.meta.url)('@vercel/ncc');
+  const { code } = await ncc(join(here, 'summary-entry.ts'), {
+    minify: true,
+    sourceMap: false,
+    quiet: true,
+    target: 'es2022',
+    cache: false,
+    transpileOnly: true,
+    esm: true,
+  });
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const bundle = join(outDir, 'index.mjs');
+  writeFileSync(bundle, code);
+  return bundle;
+}
+
+export function summaryBench({ bundle, runs, log }) {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', join(here, 'summary-worker.mjs'), bundle, String(PLAN_RESOURCES), String(runs)],
+    { encoding: 'utf8', maxBuffer: 16 << 20 },
+  );
+  const { bytes, times } = JSON.parse(out);
+  const base = stats(times['JSON.parse(text)']);
+  const mb = (bytes / 1e6).toFixed(1);
+  const notes = {
+    'summarisePlan(text)': 'what terraform-run calls: parse + summary + fingerprint',
+    'summarisePlan(parsed)': 'summary + fingerprint of an already parsed plan',
+    'planFingerprint(parsed)': 'the fingerprint alone',
+  };
+  const rows = [];
+  for (const name of Object.keys(notes)) {
+    const row = {
+      section: 'summary',
+      name: `${name}, ${PLAN_RESOURCES} resources (${mb} MB)`,
+      note: notes[name],
+      subject: stats(times[name]),
+      baselineName: 'JSON.parse(text)',
+      baseline: base,
+      bytes,
+    };
+    row.ratio = row.subject.median / base.median;
+    log(`  ${row.name}: ${row.subject.median.toFixed(1)} ms (JSON.parse: ${base.median.toFixed(1)} ms)`);
+    rows.push(row);
+  }
+  return rows;
+}
