@@ -274,6 +274,9 @@ describe.each([
       exitcode: '2',
     });
     expect(workspaceResources(fx, 'ops')).toEqual([]);
+    // Plan files (secrets in clear) go to the folder the platform empties after the job.
+    const jobTemp = { github: '/gp-gh-', azure: '/gp-az-', terminal: '/gitops-promote-ops-' }[host.name]!;
+    expect(featurePlan['plan-file']).toContain(jobTemp);
     if (pulls) {
       const comments = host.comments(pr);
       expect(comments).toHaveLength(1);

@@ -108,6 +108,7 @@ function azureContext(env) {
         pullRequestNumber: pr ? Number(pr) : undefined,
         repository: env.BUILD_REPOSITORY_NAME,
         workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
+        tempDir: env.AGENT_TEMPDIRECTORY || undefined,
     };
 }
 

@@ -96,6 +96,7 @@ function githubContext(env) {
         deleted: payload.deleted === true || event === 'delete',
         repository: env.GITHUB_REPOSITORY,
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        tempDir: env.RUNNER_TEMP || undefined,
     };
 }
 

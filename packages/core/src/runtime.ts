@@ -23,6 +23,8 @@ export interface RunContext {
   repository?: string;
   /** The checked-out repository; configuration is looked up here. */
   workspace: string;
+  /** A folder the platform empties after the job (RUNNER_TEMP, Agent.TempDirectory); else the system's. */
+  tempDir?: string;
 }
 
 export interface Annotation {

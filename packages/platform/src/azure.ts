@@ -90,5 +90,6 @@ export function azureContext(env: NodeJS.ProcessEnv): RunContext {
     pullRequestNumber: pr ? Number(pr) : undefined,
     repository: env.BUILD_REPOSITORY_NAME,
     workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
+    tempDir: env.AGENT_TEMPDIRECTORY || undefined,
   };
 }

@@ -90,5 +90,6 @@ export function githubContext(env: NodeJS.ProcessEnv): RunContext {
     deleted: payload.deleted === true || event === 'delete',
     repository: env.GITHUB_REPOSITORY,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    tempDir: env.RUNNER_TEMP || undefined,
   };
 }

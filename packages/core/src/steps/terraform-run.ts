@@ -54,9 +54,11 @@ export const terraformRun: Step = {
   async run(rt: Runtime, services: Services) {
     // Every input is checked before Terraform runs: a typo must not cost a half-done run.
     const s = readSettings(rt);
-    // Plan files hold secrets in clear: a private temp directory (0700) outside the checkout, so no later
-    // step commits or uploads them by accident, and RUNNER_TEMP/AGENT_TEMPDIRECTORY are not needed.
-    const planDir = mkdtempSync(join(tmpdir(), `gitops-promote-${s.environment.name}-`));
+    // Plan files hold secrets in clear: a private directory (0700) outside the checkout, so no later step
+    // commits or uploads them by accident, in the folder the platform empties after the job when it has one.
+    const planDir = mkdtempSync(
+      join(rt.context.tempDir ?? tmpdir(), `gitops-promote-${s.environment.name}-`),
+    );
     const planFile = join(planDir, 'tfplan');
     const planJsonFile = join(planDir, 'tfplan.json');
     const runner = new TerraformRunner(rt, {
