@@ -79,6 +79,8 @@ interface Host {
   merge(pr: number, head: string): Promise<string>;
   comments(pr: number): string[];
   close(): Promise<void>;
+  /** The token the hosting service accepts (GitHub), for tests about tokens. */
+  token?: string;
 }
 
 async function githubHost(fx: GitFixture): Promise<Host> {
@@ -91,6 +93,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
   });
   return {
     name: 'github',
+    token: api.token,
     run: (step, o) =>
       runGitHub(step, {
         cwd: fx.work,
@@ -454,5 +457,27 @@ describe.each([
     });
     expect(gateUnmerged.code).toBe(1);
     expect(gateUnmerged.failure).toContain(`commit ${unmerged.slice(0, 12)} is not on main`);
+  });
+});
+
+describe('promote-tag on GitHub with the workflow token', () => {
+  it('creates the tag and warns that it will start no deploy workflow, without showing the token', async () => {
+    const fx = repo();
+    const gh = await githubHost(fx);
+    host = gh;
+    const sha = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    ok(await gh.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    // The action passes github.token as workflow-token; here the token given is that same token.
+    const r = await gh.run('promote-tag', {
+      ...push,
+      inputs: { 'from-environment': 'ops', 'workflow-token': gh.token! },
+    });
+    ok(r);
+    expect(r.outputs.created).toBe('true');
+    expect(r.warnings.join('\n')).toContain(
+      "the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the apps deploy workflow",
+    );
+    expect(visibleLog(r)).not.toContain(gh.token!);
   });
 });
