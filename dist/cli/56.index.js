@@ -17,7 +17,7 @@ export const modules = {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3527);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3899);
 
 
 
@@ -275,16 +275,7 @@ class GitRemoteProvider {
             await this.git(['read-tree', base], { env });
             const changes = files.map((file) => ({ path: repositoryPath(file.path), content: file.content }));
             const writes = changes.filter((c) => c.content !== null);
-            // One hash-object for all contents; --no-filters keeps the bytes exactly as given.
-            const blobFiles = writes.map((_, i) => (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(dir, `blob-${i}`));
-            await Promise.all(writes.map((w, i) => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(blobFiles[i], w.content)));
-            const blobs = writes.length
-                ? (await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-                    input: `${blobFiles.join('\n')}\n`,
-                }))
-                    .split('\n')
-                    .filter(Boolean)
-                : [];
+            const blobs = await (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__/* .writeBlobs */ .Ci)((args, input) => this.git(args, { input }), dir, writes.map((w) => w.content));
             const executable = await this.executablePaths(base, writes.map((w) => w.path));
             const deleted = '0'.repeat(base.length);
             let written = 0;

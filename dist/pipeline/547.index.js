@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   AzureDevOpsProvider: () => (/* binding */ AzureDevOpsProvider)
 /* harmony export */ });
 /* unused harmony export splitContext */
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7309);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7909);
 
 const ZERO_SHA = '0000000000000000000000000000000000000000';
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';

@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GitHubProvider: () => (/* binding */ GitHubProvider)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7309);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7909);
 /**
  * GitProvider for GitHub (github.com, GHE.com and GitHub Enterprise Server) over the REST API, plus the one
  * GraphQL mutation REST lacks (auto-merge).

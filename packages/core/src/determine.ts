@@ -95,12 +95,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
     );
 
   if (kind === 'delete' || input.deleted) {
-    return nothing(
-      config,
-      'other',
-      sha,
-      `${input.ref || 'The ref'} was deleted: there is nothing to plan or apply.`,
-    );
+    return nothing('other', sha, `${input.ref || 'The ref'} was deleted: there is nothing to plan or apply.`);
   }
 
   if (kind === 'pull-request' || ref!.kind === 'pull') {
@@ -143,7 +138,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       const known = globs.length
         ? `no environment's deploy tag (${globs.join(', ')})`
         : 'no environment (none is triggered by tags)';
-      return nothing(config, 'tag', sha, `Tag ${tag} matches ${known}: there is nothing to plan or apply.`);
+      return nothing('tag', sha, `Tag ${tag} matches ${known}: there is nothing to plan or apply.`);
     }
     const prev = envs[target.index - 1];
     const gate = prev ? ` once ${prev.name} reports success for this commit` : '';
@@ -229,7 +224,7 @@ function act(
   };
 }
 
-function nothing(_config: Config, trigger: TriggerKind, sha: string, reason: string): Decision {
+function nothing(trigger: TriggerKind, sha: string, reason: string): Decision {
   return {
     environment: '',
     workspace: '',

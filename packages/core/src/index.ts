@@ -4,7 +4,7 @@ export * from './determine';
 export * from './duration';
 export * from './errors';
 export * from './gate';
-export * from './git-identity';
+export * from './git-plumbing';
 export * from './inputs';
 export * from './markdown';
 export * from './promotion/index';

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError } from '../errors';
-import { commitIdentityEnv } from '../git-identity';
+import { commitIdentityEnv, writeBlobs } from '../git-plumbing';
 import type { FileChange } from '../provider';
 import { exec } from './exec';
 import type { ManifestStore } from './store';
@@ -90,17 +90,11 @@ export class GitRemoteStore implements ManifestStore {
       const env = { GIT_INDEX_FILE: join(work, 'index') };
       await this.git(change.base ? ['read-tree', change.base] : ['read-tree', '--empty'], { env });
       const writes = change.files.filter((f): f is { path: string; content: string } => f.content !== null);
-      const blobFiles = writes.map((_, i) => join(work, `blob-${i}`));
-      await Promise.all(writes.map((w, i) => writeFile(blobFiles[i]!, w.content)));
-      const blobs = writes.length
-        ? (
-            await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-              input: `${blobFiles.join('\n')}\n`,
-            })
-          )
-            .split('\n')
-            .filter(Boolean)
-        : [];
+      const blobs = await writeBlobs(
+        (args, input) => this.git(args, { input }),
+        work,
+        writes.map((w) => w.content),
+      );
       let written = 0;
       const zero = '0'.repeat(40);
       const records = change.files.map((f) =>

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,6 +15,7 @@ import {
   TagConflictError,
   type TagRef,
   UnsupportedError,
+  writeBlobs,
 } from '@gitops-promote/core';
 
 export interface GitRemoteProviderOptions {
@@ -311,18 +312,11 @@ export class GitRemoteProvider implements GitProvider {
       await this.git(['read-tree', base], { env });
       const changes = files.map((file) => ({ path: repositoryPath(file.path), content: file.content }));
       const writes = changes.filter((c): c is { path: string; content: string } => c.content !== null);
-      // One hash-object for all contents; --no-filters keeps the bytes exactly as given.
-      const blobFiles = writes.map((_, i) => join(dir, `blob-${i}`));
-      await Promise.all(writes.map((w, i) => writeFile(blobFiles[i]!, w.content)));
-      const blobs = writes.length
-        ? (
-            await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-              input: `${blobFiles.join('\n')}\n`,
-            })
-          )
-            .split('\n')
-            .filter(Boolean)
-        : [];
+      const blobs = await writeBlobs(
+        (args, input) => this.git(args, { input }),
+        dir,
+        writes.map((w) => w.content),
+      );
       const executable = await this.executablePaths(
         base,
         writes.map((w) => w.path),
