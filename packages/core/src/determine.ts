@@ -1,6 +1,7 @@
 import type { Config, Environment } from './config/model';
 import { GitopsError, InputError } from './errors';
 import { compileGlob, type ParsedRef, parseRef, shortBranch } from './refs';
+import type { RunContext } from './runtime';
 
 export type Operation = 'plan' | 'apply' | 'none';
 export type TriggerKind = 'pull-request' | 'branch' | 'tag' | 'other';
@@ -72,6 +73,16 @@ export interface Decision {
   sha: string;
   reason: string;
   matrix: { include: MatrixEntry[] };
+}
+
+/** The decision for the run itself, as determine-environment makes it when given no inputs. */
+export function determineForRun(config: Config, ctx: RunContext): Decision {
+  return determine(config, {
+    ref: ctx.ref ?? '',
+    event: ctx.event ?? 'push',
+    baseRef: ctx.baseRef,
+    deleted: ctx.deleted,
+  });
 }
 
 /** Decides, from a Git event, which environment the run acts on and what it does there (SPEC §3). */

@@ -61,11 +61,6 @@ export function environmentResult(
   return { environment: env.name, state, statuses: mine };
 }
 
-/** The environment before `env` in promotion order, if any. */
-export function previousOf(config: Config, env: Environment): Environment | undefined {
-  return config.environments[env.index - 1];
-}
-
 export function findEnvironment(config: Config, name: string): Environment | undefined {
   return config.environments.find((e) => e.name === name);
 }

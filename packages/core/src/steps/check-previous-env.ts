@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
-import { determine } from '../determine';
+import { determineForRun } from '../determine';
 import { GitopsError, InputError } from '../errors';
 import { environmentResult, findEnvironment, gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
@@ -225,12 +225,7 @@ function targetEnvironment(config: Config, inputs: Inputs, ctx: RunContext): Tar
     };
   }
   // Neither input: the environment this run acts on, decided as determine-environment would.
-  const d = determine(config, {
-    ref: ctx.ref ?? '',
-    event: ctx.event ?? 'push',
-    baseRef: ctx.baseRef,
-    deleted: ctx.deleted,
-  });
+  const d = determineForRun(config, ctx);
   if (d.operation === 'none')
     throw new InputError(
       'environment',

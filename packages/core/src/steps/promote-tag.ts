@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
-import { determine } from '../determine';
+import { determineForRun } from '../determine';
 import { GitopsError, InputError } from '../errors';
 import { findEnvironment, gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
@@ -268,12 +268,7 @@ function targetEnvironment(config: Config, inputs: Inputs, rt: Runtime): Environ
       );
   } else {
     const ctx = rt.context;
-    const d = determine(config, {
-      ref: ctx.ref ?? '',
-      event: ctx.event ?? 'push',
-      baseRef: ctx.baseRef,
-      deleted: ctx.deleted,
-    });
+    const d = determineForRun(config, ctx);
     if (d.operation !== 'apply')
       throw new InputError(
         'environment',

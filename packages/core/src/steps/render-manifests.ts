@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
-import { determine, eventKind } from '../determine';
+import { determineForRun, eventKind } from '../determine';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
 import type { GitProvider } from '../provider';
@@ -396,14 +396,9 @@ function chooseEnvironments(
     return { environments, reason: '' };
   }
   const ctx = rt.context;
-  let d: ReturnType<typeof determine>;
+  let d: ReturnType<typeof determineForRun>;
   try {
-    d = determine(config, {
-      ref: ctx.ref ?? '',
-      event: ctx.event ?? 'push',
-      baseRef: ctx.baseRef,
-      deleted: ctx.deleted,
-    });
+    d = determineForRun(config, ctx);
   } catch (e) {
     if (e instanceof InputError)
       throw new InputError(
