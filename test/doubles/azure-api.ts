@@ -149,6 +149,52 @@ interface StoredThread extends Json {
   comments: StoredComment[];
 }
 
+/**
+ * Routes that are still preview at 7.1 on Azure DevOps Services (the REST reference lists them with
+ * `api-version=7.1-preview.1`); every other route served here is GA at 7.1.
+ */
+const PREVIEW_ROUTES = new Set(['POST annotatedtags', 'POST pullrequestquery']);
+/** The newest version Azure DevOps Services knows; 7.2 is still preview everywhere. */
+const LATEST = { major: 7, minor: 2 };
+
+/** Checks `api-version` as Azure DevOps does: present, well formed, in range, `-preview` where needed. */
+function checkApiVersion(method: string, key: string, version: string | undefined): void {
+  if (!version) {
+    throw new HttpError(
+      400,
+      `No api-version was supplied for the "${method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`,
+      'VssVersionNotSpecifiedException',
+    );
+  }
+  const m = /^(\d+)\.(\d+)(-preview(?:\.\d+)?)?$/.exec(version);
+  if (!m) {
+    // Close paraphrase of the service's text.
+    throw new HttpError(
+      400,
+      `The api-version '${version}' is not valid. Use a version such as "7.1" or "7.1-preview.1".`,
+      'VssInvalidApiVersionException',
+    );
+  }
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  const preview = Boolean(m[3]);
+  if (major > LATEST.major || (major === LATEST.major && minor > LATEST.minor)) {
+    throw new HttpError(
+      400,
+      `The requested REST API version of ${major}.${minor} is out of range for this server. The latest REST API version this server supports is ${LATEST.major}.${LATEST.minor}.`,
+      'VssVersionOutOfRangeException',
+    );
+  }
+  const releasedUpTo = PREVIEW_ROUTES.has(key) ? 0 : 7.1;
+  if (!preview && major + minor / 10 > releasedUpTo) {
+    throw new HttpError(
+      400,
+      `The requested version "${version}" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: "${version}-preview"`,
+      'VssInvalidPreviewVersionException',
+    );
+  }
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -616,17 +662,11 @@ export class AzureDevOpsApi {
         'GitRepositoryNotFoundException',
       );
     }
-    if (!query['api-version']) {
-      throw new HttpError(
-        400,
-        `No api-version was supplied for the "${method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`,
-        'VssVersionNotSpecifiedException',
-      );
-    }
     this.needs('Read');
     const rest = parts.slice(6);
     const r = lower.slice(6);
     const key = `${method} ${r.map((p, i) => (i % 2 === 1 && r[0] !== 'diffs' ? '*' : p)).join('/')}`;
+    checkApiVersion(method, key, query['api-version']);
     switch (key) {
       case 'GET commits/*/statuses':
         return [200, this.listStatuses(rest[1]!, query)];

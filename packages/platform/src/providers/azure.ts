@@ -52,6 +52,8 @@ export interface AzureDevOpsProviderOptions {
 const ZERO_SHA = '0000000000000000000000000000000000000000';
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 const API_VERSION = '7.1';
+/** annotatedtags and pullrequestquery are still preview at 7.1; the service refuses them without `-preview`. */
+const PREVIEW_API_VERSION = '7.1-preview.1';
 /** Azure DevOps refuses pull request descriptions longer than this. */
 const MAX_DESCRIPTION = 4000;
 
@@ -174,9 +176,14 @@ function mapState(state: string | undefined): StatusState {
     case 'error':
       return 'error';
     default:
-      // pending, notSet, notApplicable
+      // pending (notSet and notApplicable never get here: listStatuses drops them)
       return 'pending';
   }
+}
+
+/** Azure DevOps states that carry no result: the context counts as missing, not pending. */
+function isNoResult(state: string | undefined): boolean {
+  return /^(notset|notapplicable)$/i.test(state ?? '');
 }
 
 const TO_AZURE_STATE: Record<StatusState, string> = {
@@ -318,7 +325,11 @@ export class AzureDevOpsProvider implements GitProvider {
       const have = newest.get(key);
       if (!have || isNewer(s, have)) newest.set(key, s);
     }
-    return [...newest.values()].sort((a, b) => (isNewer(a, b) ? -1 : 1)).map(toCommitStatus);
+    // notSet / notApplicable are no result: a context whose newest status says so reads as missing.
+    return [...newest.values()]
+      .filter((s) => !isNoResult(s.state))
+      .sort((a, b) => (isNewer(a, b) ? -1 : 1))
+      .map(toCommitStatus);
   }
 
   async setStatus(sha: string, status: NewStatus): Promise<void> {
@@ -343,6 +354,7 @@ export class AzureDevOpsProvider implements GitProvider {
       if (message !== undefined) {
         await this.call('POST', 'annotatedtags', {
           body: { name, taggedObject: { objectId: sha }, message },
+          apiVersion: PREVIEW_API_VERSION,
           need: 'createTag',
         });
       } else {
@@ -509,7 +521,11 @@ export class AzureDevOpsProvider implements GitProvider {
     const { data } = await this.call<{ results?: Record<string, AzPullRequest[]>[] }>(
       'POST',
       'pullrequestquery',
-      { body: { queries: [{ type: 'lastMergeCommit', items: [sha] }] }, need: 'read' },
+      {
+        body: { queries: [{ type: 'lastMergeCommit', items: [sha] }] },
+        apiVersion: PREVIEW_API_VERSION,
+        need: 'read',
+      },
     );
     const result = data.results?.[0] ?? {};
     const key = Object.keys(result).find((k) => sameSha(k, sha) || sameSha(sha, k));
