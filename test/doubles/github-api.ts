@@ -81,6 +81,8 @@ export interface RecordedRequest {
   fault?: boolean;
   /** Milliseconds since the double started, when the request arrived. */
   at: number;
+  /** Milliseconds since the double started, when the answer was sent (undefined while unanswered). */
+  answeredAt?: number;
 }
 
 export interface Fault {
@@ -150,6 +152,12 @@ export interface GitHubDoubleOptions {
   autoMerge?: 'allowed' | 'disabled' | 'clean';
   /** Default branch. Default `main`. */
   defaultBranch?: string;
+  /**
+   * The double's clock (ms since the epoch) for every time it stamps. Default: the real clock. Stamps
+   * are kept distinct and increasing (at least 1 ms apart), so recency never has to be guessed from
+   * the order of a list.
+   */
+  clock?: () => number;
 }
 
 /** GitHub's real error bodies (and headers), for `failNext`. */
@@ -343,6 +351,8 @@ export class GitHubApiDouble {
   #origin = '';
   #nextId = 1000;
   #nextNumber = 1;
+  readonly #clock: () => number;
+  #lastStamp = 0;
 
   constructor(remote: string, options: GitHubDoubleOptions = {}) {
     this.#remote = remote;
@@ -352,6 +362,7 @@ export class GitHubApiDouble {
     this.prefix = (options.prefix ?? '').replace(/\/+$/, '');
     this.autoMerge = options.autoMerge ?? 'allowed';
     this.defaultBranch = options.defaultBranch ?? 'main';
+    this.#clock = options.clock ?? Date.now;
     this.#routes = this.#buildRoutes();
     this.#server = createServer((req, res) => {
       void this.#serve(req, res);
@@ -434,11 +445,18 @@ export class GitHubApiDouble {
     return this.requests.filter((r) => r.method === method && matches(path, r.path));
   }
 
+  /** The double's time, ISO 8601 with milliseconds; every stamp later than the one before. */
+  #now(): string {
+    const t = Math.max(this.#clock(), this.#lastStamp + 1);
+    this.#lastStamp = t;
+    return new Date(t).toISOString();
+  }
+
   /** Adds a commit status as another system (Flux, CI) would post it. Returns the stored status. */
   addStatus(sha: string, status: StatusInput): Record<string, unknown> {
     const full = this.#commit(sha);
     if (!full) throw new Error(`addStatus: no commit ${sha} in ${this.#remote}`);
-    const at = status.createdAt ?? now();
+    const at = status.createdAt ?? this.#now();
     const stored: StoredStatus = {
       id: this.#id(),
       sha: full,
@@ -466,19 +484,22 @@ export class GitHubApiDouble {
       conclusion: status === 'completed' ? (run.conclusion ?? 'success') : null,
       title: run.title ?? null,
       details_url: run.detailsUrl ?? null,
-      started_at: run.startedAt ?? now(),
-      completed_at: status === 'completed' ? (run.completedAt ?? now()) : null,
+      started_at: run.startedAt ?? this.#now(),
+      completed_at: status === 'completed' ? (run.completedAt ?? this.#now()) : null,
     };
     this.#checkRuns.push(stored);
     return this.#checkRunJson(stored);
   }
 
-  /** The statuses of a commit as GitHub lists them (newest first, all contexts). */
+  /**
+   * The statuses of a commit as GitHub lists them: reverse chronological order ("the first status in
+   * the list will be the latest one"), all contexts; equal times newest-created first.
+   */
   statuses(sha: string): Record<string, unknown>[] {
     const full = this.#commit(sha) ?? sha;
     return this.#statuses
       .filter((s) => s.sha === full)
-      .reverse()
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)
       .map((s) => this.#statusJson(s));
   }
 
@@ -523,7 +544,7 @@ export class GitHubApiDouble {
     const parents = method === 'merge' ? ['-p', base, '-p', head] : ['-p', base];
     const merge = this.#git(['commit-tree', tree, ...parents, '-F', '-'], { input: message });
     this.#git(['update-ref', `refs/heads/${pr.base}`, merge, base]);
-    const at = now();
+    const at = this.#now();
     Object.assign(pr, {
       state: 'closed',
       headSha: head,
@@ -618,6 +639,7 @@ export class GitHubApiDouble {
 
   #send(res: ServerResponse, record: RecordedRequest, answer: Answer): void {
     record.status = answer.status;
+    record.answeredAt = Date.now() - this.#started;
     const headers: Record<string, string> = {
       'x-github-request-id': `${randomBytes(4).toString('hex').toUpperCase()}:${randomBytes(4).toString('hex').toUpperCase()}`,
       'x-github-media-type': 'github.v3; format=json',
@@ -1278,7 +1300,7 @@ export class GitHubApiDouble {
         doc,
       );
     }
-    const at = now();
+    const at = this.#now();
     const number = this.#nextNumber++;
     const id = this.#id();
     const pr: StoredPull = {
@@ -1323,13 +1345,13 @@ export class GitHubApiDouble {
     if (state === 'closed' && pr.state === 'open') {
       pr.headSha = this.#refSha(`refs/heads/${pr.head}`) ?? pr.headSha;
       pr.state = 'closed';
-      pr.closed_at = now();
+      pr.closed_at = this.#now();
       pr.auto_merge = null;
     } else if (state === 'open' && pr.state === 'closed' && !pr.merged_at) {
       pr.state = 'open';
       pr.closed_at = null;
     }
-    pr.updated_at = now();
+    pr.updated_at = this.#now();
     return ok(this.#pullJson(pr, true));
   }
 
@@ -1384,7 +1406,7 @@ export class GitHubApiDouble {
         doc,
       );
     }
-    const at = now();
+    const at = this.#now();
     const comment: StoredComment = { id: this.#id(), issue: n, body, created_at: at, updated_at: at };
     this.#comments.push(comment);
     const json = this.#commentJson(comment);
@@ -1412,7 +1434,7 @@ export class GitHubApiDouble {
       );
     }
     comment.body = body;
-    comment.updated_at = now();
+    comment.updated_at = this.#now();
     return ok(this.#commentJson(comment));
   }
 
@@ -1454,11 +1476,11 @@ export class GitHubApiDouble {
       if (!['MERGE', 'SQUASH', 'REBASE'].includes(method)) {
         return fail('INVALID', `Argument 'mergeMethod' has an invalid value (${method}).`);
       }
-      pr.auto_merge = { merge_method: method.toLowerCase(), enabled_at: now() };
+      pr.auto_merge = { merge_method: method.toLowerCase(), enabled_at: this.#now() };
     } else {
       pr.auto_merge = null;
     }
-    pr.updated_at = now();
+    pr.updated_at = this.#now();
     return ok({
       data: {
         [field]: {
@@ -2019,9 +2041,6 @@ function validTreePath(path: string): boolean {
 }
 
 /** GitHub's second-resolution ISO timestamps. */
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function nodeId(prefix: string, key: string): string {
   return `${prefix}${Buffer.from(key).toString('base64url').slice(0, 16)}`;

@@ -117,6 +117,24 @@ describe('github provider over HTTP', () => {
       });
     });
 
+    it('decides "newest" by time across statuses and check runs, not by which list came first', async () => {
+      // A check run finished after the status of the same name, and a status posted after a check run.
+      api.addStatus(main, { context: 'e2e', state: 'failure', createdAt: '2030-01-01T00:00:00Z' });
+      api.addCheckRun(main, { name: 'e2e', conclusion: 'success', completedAt: '2030-01-01T00:00:05Z' });
+      api.addCheckRun(main, { name: 'lint', conclusion: 'failure', completedAt: '2030-01-01T00:00:00Z' });
+      api.addStatus(main, { context: 'lint', state: 'success', createdAt: '2030-01-01T00:00:05Z' });
+      const byContext = Object.fromEntries((await provider.listStatuses(main)).map((s) => [s.context, s]));
+      expect(byContext.e2e?.state).toBe('success');
+      expect(byContext.lint?.state).toBe('success');
+    });
+
+    it('statuses given out of order are listed as GitHub does: newest first, and the newest counts', async () => {
+      api.addStatus(main, { context: 'ci', state: 'success', createdAt: '2030-01-01T00:00:09Z' });
+      api.addStatus(main, { context: 'ci', state: 'pending', createdAt: '2030-01-01T00:00:01Z' });
+      expect(api.statuses(main).map((s) => s.state)).toEqual(['success', 'pending']);
+      expect((await provider.listStatuses(main)).map((s) => s.state)).toEqual(['success']);
+    });
+
     it('reads check runs as statuses', async () => {
       api.addCheckRun(main, {
         name: 'build',
