@@ -43,8 +43,6 @@ interface Host {
   close(): Promise<void>;
 }
 
-const FAST = { GITOPS_PROMOTE_API_FAST: '1' };
-
 async function githubHost(fx: GitFixture): Promise<Host & { api: GitHubApiDouble }> {
   const api = await startGitHubDouble(fx.remote);
   const view = (p: Record<string, unknown>): PullView => ({
@@ -66,7 +64,7 @@ async function githubHost(fx: GitFixture): Promise<Host & { api: GitHubApiDouble
         event: inputs.command === 'new' ? 'workflow_dispatch' : 'push',
         ref: `refs/heads/${git(fx.work, 'rev-parse', '--abbrev-ref', 'HEAD')}`,
         sha,
-        env: { ...api.env(), ...FAST },
+        env: { ...api.env() },
         inputs: { token: api.token, ...inputs },
         payload: {},
       }),
@@ -79,7 +77,7 @@ async function githubHost(fx: GitFixture): Promise<Host & { api: GitHubApiDouble
         event: 'pull_request',
         ref: `refs/pull/${number}/merge`,
         sha: head.sha,
-        env: { ...api.env(), ...FAST },
+        env: { ...api.env() },
         inputs: { token: api.token, ...inputs },
         payload: { number, pull_request: { number, base: { ref: base.ref }, head } },
       });
@@ -134,7 +132,7 @@ async function azureHost(fx: GitFixture): Promise<Host & { api: AzureDevOpsApi }
         reason: inputs.command === 'new' ? 'Manual' : 'IndividualCI',
         sourceBranch: `refs/heads/${git(fx.work, 'rev-parse', '--abbrev-ref', 'HEAD')}`,
         sha,
-        env: { ...api.env(), ...FAST },
+        env: { ...api.env() },
         inputs,
       }),
     check: (step, number, inputs = {}) => {
@@ -145,7 +143,7 @@ async function azureHost(fx: GitFixture): Promise<Host & { api: AzureDevOpsApi }
         reason: 'PullRequest',
         sourceBranch: `refs/pull/${number}/merge`,
         sha: head,
-        env: { ...api.env(), ...FAST },
+        env: { ...api.env() },
         inputs,
         pullRequest: {
           id: number,
@@ -565,7 +563,7 @@ describe('the gate of a promotion pull request', () => {
       event: 'pull_request',
       ref: 'refs/pull/9/merge',
       sha: head,
-      env: { ...host.api.env(), ...FAST },
+      env: { ...host.api.env() },
       inputs: { token: host.token },
       payload: {
         pull_request: { number: 9, base: { ref: 'main' }, head: { ref: 'feature/readme', sha: head } },
@@ -811,7 +809,7 @@ describe('branch layout (Fabrikate): environment branches', () => {
       event: 'pull_request',
       ref: 'refs/pull/7/merge',
       sha: head,
-      env: { ...host.api.env(), ...FAST },
+      env: { ...host.api.env() },
       inputs: { token: host.token },
       payload: {
         pull_request: { number: 7, base: { ref: 'stage' }, head: { ref: 'feature/hotfix', sha: head } },

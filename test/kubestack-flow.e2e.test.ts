@@ -100,7 +100,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
         event: o.event === 'push' ? 'push' : 'pull_request',
         ref: o.ref,
         sha: o.sha,
-        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        env: { ...api.env() },
         inputs: { token: api.token, ...o.inputs },
         payload: o.pr
           ? {
@@ -138,7 +138,7 @@ async function azureHost(fx: GitFixture): Promise<Host> {
         reason: o.event === 'push' ? 'IndividualCI' : 'PullRequest',
         sourceBranch: o.ref,
         sha: o.sha,
-        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        env: { ...api.env() },
         inputs: o.inputs,
         ...(o.pr
           ? {

@@ -139,7 +139,6 @@ describe('the Kubestack flow in one step', () => {
       const sha = fx.git('rev-parse', 'HEAD');
       const base = {
         ...api.env(),
-        GITOPS_PROMOTE_API_FAST: '1',
         GITHUB_SHA: sha,
         GITHUB_WORKSPACE: fx.work,
         GITHUB_EVENT_NAME: 'push',
@@ -186,7 +185,7 @@ describe('the Kubestack flow in one step', () => {
     const api = await startAzureApi({ repo: fx.remote });
     try {
       const sha = fx.git('rev-parse', 'HEAD');
-      const env = { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' };
+      const env = { ...api.env() };
       const main = await runAzure('pipeline', { cwd: fx.work, sourceBranch: 'refs/heads/main', sha, env });
       expect(main.result, main.stdout).toBe('Succeeded');
       expect(main.outputs).toMatchObject({

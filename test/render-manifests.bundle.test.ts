@@ -430,7 +430,7 @@ describe('GitHub Actions through the API double: the same repository', () => {
       cwd: app.work,
       sha: app.git('rev-parse', 'HEAD'),
       ...o,
-      env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+      env: { ...api.env() },
       inputs: { source: 'overlays/{env}', 'target-path': 'deploy/{env}', token: api.token, ...inputs },
     });
 
@@ -580,7 +580,7 @@ describe('Azure Pipelines through the API double', () => {
       cwd: app.work,
       sha: app.git('rev-parse', 'HEAD'),
       ...o,
-      env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+      env: { ...api.env() },
       inputs: { source: 'overlays/{env}', 'target-path': 'deploy/{env}', ...inputs },
     });
 

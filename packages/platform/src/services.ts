@@ -25,8 +25,6 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
   const kind = chosen === 'auto' ? (rt.platform === 'terminal' ? 'git' : rt.platform) : chosen;
   const token = rt.input('token').trim();
   if (token) rt.setSecret(token);
-  // Tests and impatient users can shorten the client's pauses; production keeps the hosts' advice.
-  const fast = env.GITOPS_PROMOTE_API_FAST === '1';
 
   if (kind === 'github') {
     const t = token || env.GITHUB_TOKEN || '';
@@ -47,10 +45,8 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
       repository,
       apiUrl: env.GITHUB_API_URL,
       serverUrl: env.GITHUB_SERVER_URL,
+      // A run's own writes are not paced (the provider's default); retries keep the hosts' advice.
       log: (line) => rt.info(line),
-      ...(fast
-        ? { writeIntervalMs: 0, retry: { baseDelayMs: 10, maxDelayMs: 100, retryAfterUnitMs: 10 } }
-        : {}),
     });
   }
   if (kind === 'azure') {
@@ -80,7 +76,6 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
       project,
       repositoryId,
       log: (line) => rt.info(line),
-      ...(fast ? { retry: { baseDelayMs: 10, maxDelayMs: 100, retryAfterUnitMs: 10 } } : {}),
     });
   }
   const { GitRemoteProvider } = await import('./providers/git');

@@ -8,7 +8,9 @@
  * - 5xx answers, network errors, timeouts and 429 are retried with exponential backoff, honouring
  *   `retry-after`; primary and secondary rate limits (403/429 as GitHub words them) are waited out by the
  *   throttling plugin; a request and all its retries stop after `retry.totalMs`;
- * - writes are spaced (`writeIntervalMs`, GitHub asks for one second) as the throttling plugin does;
+ * - a run's own writes are not paced (a promotion's few calls do not wait a second between them; SPEC §6):
+ *   the throttling plugin's write and notification limiters are replaced by ones that only space writes
+ *   when `writeIntervalMs` asks for it; its rate-limit handling (retry-after) stays;
  * - a call that fails for good throws one ProviderError naming the call, the HTTP status and the likely cause;
  * - the token never appears in a message or a log line.
  */
@@ -54,7 +56,10 @@ export interface GitHubProviderOptions {
    */
   graphqlUrl?: string;
   retry?: GitHubRetryOptions;
-  /** Minimum spacing of write requests (POST/PATCH/GraphQL). Default 1000, as GitHub asks; tests use 0. */
+  /**
+   * Minimum spacing of write requests (POST/PATCH/GraphQL). Default 0: a run's own few writes are not
+   * paced; a caller making many writes in bulk may ask for GitHub's one second.
+   */
   writeIntervalMs?: number;
   /** Where retry and rate-limit notices go (already free of the token). Default: stderr. */
   log?: (line: string) => void;
@@ -263,7 +268,7 @@ export class GitHubProvider implements GitProvider {
       timeoutMs: r.timeoutMs ?? 30_000,
       totalMs: r.totalMs ?? 120_000,
     };
-    this.#writeIntervalMs = options.writeIntervalMs ?? 1000;
+    this.#writeIntervalMs = options.writeIntervalMs ?? 0;
     const sink = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#log = (line) => sink(this.#redact(line));
   }
@@ -1050,7 +1055,10 @@ export class GitHubProvider implements GitProvider {
 
 // ---------------------------------------------------------------------------------------------------------
 
-/** A limiter with Bottleneck's `Group` shape that only spaces jobs (the throttling plugin's write pacing). */
+/**
+ * A limiter with Bottleneck's `Group` shape that only spaces jobs, in place of the throttling plugin's
+ * write and notification groups (which would wait 1 s and 3 s between writes). 0: never waits.
+ */
 function spacing(intervalMs: number) {
   let next = 0;
   const limiter = {
