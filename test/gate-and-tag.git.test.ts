@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findEnvironment, gateMessage, loadConfig, waitForResult } from '@gitops-promote/core';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
+import { TerminalRuntime } from '@gitops-promote/platform/terminal';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
@@ -65,40 +67,128 @@ describe('check-previous-env', () => {
       state: 'failure',
       description: 'Error: creating cluster: quota exceeded',
     });
-    const started = Date.now();
     const r = await gate({ environment: 'apps', sha: main, timeout: '30s' });
     expect(r.code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // One look, no wait.
+    expect(r.stderr).not.toContain('waiting for');
     expect(r.failure).toBe(
       `check-previous-env: ops failed for commit ${main.slice(0, 12)}: gitops-promote/ops: failure — Error: creating cluster: quota exceeded`,
     );
   });
 
-  it('a missing result waits until the timeout, then says what it looked for', async () => {
+  it('a missing result ends at the timeout, saying what it looked for', async () => {
     const r = await gate({ environment: 'apps', sha: main, timeout: '2s', interval: '1s' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`waiting for ops on ${main.slice(0, 12)}: no status yet`);
     expect(r.failure).toContain(`ops has no result for commit ${main.slice(0, 12)} after 2s`);
     expect(r.failure).toContain('gitops-promote/ops');
   });
 
-  it('waits on pending, then passes when success arrives', async () => {
-    await statuses.setStatus(main, {
-      context: 'gitops-promote/ops',
-      state: 'pending',
-      description: 'applying',
+  describe('polling (the gate loop on a clock of its own, against the real remote)', () => {
+    const ops = () => findEnvironment(loadConfig(fx.work), 'ops')!;
+    /** A clock that only moves when the gate sleeps, and the log of a real terminal runtime. */
+    function timing() {
+      let now = 1_700_000_000_000;
+      const slept: number[] = [];
+      const lines: string[] = [];
+      const rt = new TerminalRuntime(
+        {},
+        fx.work,
+        () => {},
+        (l) => lines.push(l),
+      );
+      return {
+        rt,
+        slept,
+        lines,
+        clock: () => now,
+        sleep: async (ms: number) => {
+          slept.push(ms);
+          now += ms;
+        },
+      };
+    }
+    const patterns = ['gitops-promote/{env}'];
+
+    it('a missing result looks every interval until the timeout, then gives up', async () => {
+      const t = timing();
+      const g = await waitForResult(t.rt, statuses, ops(), main, {
+        patterns,
+        timeoutMs: 2_000,
+        intervalMs: 1_000,
+        clock: t.clock,
+        sleep: t.sleep,
+      });
+      expect(g.result.state).toBe('missing');
+      // Looks at 0 s, 1 s and 2 s: two waits of one interval, each said.
+      expect(t.slept).toEqual([1_000, 1_000]);
+      expect(
+        t.lines.filter((l) => l.startsWith(`waiting for ops on ${main.slice(0, 12)}: no status yet`)),
+      ).toHaveLength(2);
+      expect(gateMessage(g.result, ops(), main, 2_000, patterns)).toContain(
+        `ops has no result for commit ${main.slice(0, 12)} after 2s`,
+      );
     });
-    const running = gate({ environment: 'apps', sha: main, timeout: '40s', interval: '1s' });
-    await new Promise((r) => setTimeout(r, 2500));
-    await new GitRemoteProvider({ cwd: fx.work }).setStatus(main, {
-      context: 'gitops-promote/ops',
-      state: 'success',
-      description: 'applied',
+
+    it('the last wait is cut to the time left', async () => {
+      const t = timing();
+      await waitForResult(t.rt, statuses, ops(), main, {
+        patterns,
+        timeoutMs: 2_500,
+        intervalMs: 1_000,
+        clock: t.clock,
+        sleep: t.sleep,
+      });
+      expect(t.slept).toEqual([1_000, 1_000, 500]);
     });
-    const r = await running;
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('gitops-promote/ops is pending');
-    expect(r.outputs.state).toBe('success');
+
+    it('waits on pending, then passes when success arrives', async () => {
+      await statuses.setStatus(main, {
+        context: 'gitops-promote/ops',
+        state: 'pending',
+        description: 'applying',
+      });
+      const t = timing();
+      const g = await waitForResult(t.rt, statuses, ops(), main, {
+        patterns,
+        timeoutMs: 40_000,
+        intervalMs: 1_000,
+        clock: t.clock,
+        // ops finishes while the gate waits for the second time.
+        sleep: async (ms) => {
+          await t.sleep(ms);
+          if (t.slept.length === 2)
+            await new GitRemoteProvider({ cwd: fx.work }).setStatus(main, {
+              context: 'gitops-promote/ops',
+              state: 'success',
+              description: 'applied',
+            });
+        },
+      });
+      expect(g.result.state).toBe('success');
+      expect(t.slept).toEqual([1_000, 1_000]);
+      expect(t.lines.filter((l) => l.includes('gitops-promote/ops is pending'))).toHaveLength(2);
+    });
+
+    it('a failure ends the wait at once', async () => {
+      await statuses.setStatus(main, { context: 'gitops-promote/ops', state: 'pending', description: '' });
+      const t = timing();
+      const g = await waitForResult(t.rt, statuses, ops(), main, {
+        patterns,
+        timeoutMs: 40_000,
+        intervalMs: 1_000,
+        clock: t.clock,
+        sleep: async (ms) => {
+          await t.sleep(ms);
+          await statuses.setStatus(main, {
+            context: 'gitops-promote/ops',
+            state: 'failure',
+            description: 'boom',
+          });
+        },
+      });
+      expect(g.result.state).toBe('failure');
+      expect(t.slept).toEqual([1_000]);
+    });
   });
 
   it('finds the status that matters behind 250 unrelated ones, and reads a Flux failure', async () => {

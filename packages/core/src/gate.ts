@@ -70,25 +70,37 @@ interface Gate {
   all: CommitStatus[];
 }
 
+/** The clock and the pause a gate polls with; tests give their own so no test waits on wall-clock luck. */
+export interface GateTiming {
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number;
+  /** Waits between looks. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export async function waitForResult(
   rt: Runtime,
   provider: GitProvider,
   previous: Environment,
   sha: string,
-  o: { patterns: string[]; timeoutMs: number; intervalMs: number },
+  o: { patterns: string[]; timeoutMs: number; intervalMs: number } & GateTiming,
 ): Promise<Gate> {
-  const deadline = Date.now() + o.timeoutMs;
+  const clock = o.clock ?? Date.now;
+  const sleep = o.sleep ?? realSleep;
+  const deadline = clock() + o.timeoutMs;
   for (;;) {
     const all = await provider.listStatuses(sha);
     const result = environmentResult(all, previous, o.patterns);
     if (result.state === 'success' || result.state === 'failure') return { result, all };
-    const left = deadline - Date.now();
+    const left = deadline - clock();
     if (left <= 0) return { result, all };
     const wait = Math.min(o.intervalMs, left);
     rt.info(
       `waiting for ${previous.name} on ${sha.slice(0, 12)}: ${describeState(result)} (contexts ${o.patterns.join(', ')}); next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
     );
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(wait);
   }
 }
 

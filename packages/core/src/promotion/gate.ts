@@ -1,7 +1,7 @@
 import type { Config, Environment } from '../config/model';
 import { formatDuration } from '../duration';
 import { GitopsError } from '../errors';
-import { type EnvironmentResult, environmentResult } from '../gate';
+import { type EnvironmentResult, environmentResult, type GateTiming, realSleep } from '../gate';
 import type { CommitStatus, GitProvider } from '../provider';
 import type { Runtime } from '../runtime';
 import { carriesTag, environmentPath } from './files';
@@ -44,8 +44,10 @@ export async function waitForPromotion(
     intervalMs: number;
     workspace: string;
     exact?: string;
-  },
+  } & GateTiming,
 ): Promise<PromotionGate> {
+  const clock = o.clock ?? Date.now;
+  const sleep = o.sleep ?? realSleep;
   const { meta, previous } = o;
   const main = config.mainBranch;
   const based = o.exact ?? meta.sha;
@@ -72,7 +74,7 @@ export async function waitForPromotion(
       );
   }
 
-  const deadline = Date.now() + o.timeoutMs;
+  const deadline = clock() + o.timeoutMs;
   for (;;) {
     let note = '';
     const candidates: { sha: string; fallback: boolean }[] = [];
@@ -98,7 +100,7 @@ export async function waitForPromotion(
       seen.push(gate);
     }
     const own = seen.at(-1)!;
-    const left = deadline - Date.now();
+    const left = deadline - clock();
     if (left <= 0) return own;
     const wait = Math.min(o.intervalMs, left);
     const looked = seen
@@ -107,7 +109,7 @@ export async function waitForPromotion(
     rt.info(
       `waiting for ${previous.name} to report on ${meta.group}/${meta.app} ${meta.tag}: ${looked} (contexts ${o.patterns.join(', ')}); next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
     );
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(wait);
   }
 }
 
