@@ -222,7 +222,10 @@ describe('the Azure DevOps extension (.vsix)', () => {
     // The per-step folders hold the very files of the step's bundle.
     for (const folder of unpacked.keys()) {
       const step = folder.slice('tasks/'.length);
-      if (!existsSync(join(DIST, step))) continue;
+      // A missing bundle is a failure, not a skip: the test command builds first.
+      expect(existsSync(join(DIST, step)), `${folder}: no bundle at dist/${step}; run npm run build`).toBe(
+        true,
+      );
       expect(walk(join(out, folder, 'dist')), folder).toEqual(walk(join(DIST, step)));
     }
   });
