@@ -710,6 +710,24 @@ describe('AzureDevOpsProvider against the Azure DevOps double', () => {
     });
   });
 
+  describe('answers are untrusted data', () => {
+    it('a pull request without its id, or a status without a context, is a clear error naming the call', async () => {
+      api.failNext({ method: 'GET', path: '/pullrequests/7', status: 200, body: { status: 'active' } });
+      expect((await failure(() => provider().getPullRequest(7))).message).toBe(
+        'GET …/pullrequests/7 failed: Azure DevOps answered a pull request without its id or source branch; check that SYSTEM_COLLECTIONURI points at Azure DevOps and no proxy answers in its place',
+      );
+      api.failNext({
+        method: 'GET',
+        path: '/statuses',
+        status: 200,
+        body: { count: 1, value: [{ state: 'succeeded' }] },
+      });
+      expect((await failure(() => provider().listStatuses(main))).message).toMatch(
+        /^GET …\/commits\/[0-9a-f]{40}\/statuses failed: Azure DevOps answered a status without a context name or a state;/,
+      );
+    });
+  });
+
   describe('the token', () => {
     it('never appears in a message or a log line', async () => {
       const texts: string[] = [];

@@ -552,6 +552,71 @@ describe('github provider over HTTP', () => {
     });
   });
 
+  describe('answers are untrusted data', () => {
+    it.each([
+      ['branchSha', '/git/ref/heads/main', {}, (p: GitHubProvider) => p.branchSha('main')],
+      ['getPullRequest', '/pulls/1', { number: 1 }, (p: GitHubProvider) => p.getPullRequest(1)],
+      [
+        'getTag',
+        '/git/ref/tags/apps-deploy-1',
+        { ref: 'x' },
+        (p: GitHubProvider) => p.getTag('apps-deploy-1'),
+      ],
+      ['readFile', '/contents/', { type: 'file' }, (p: GitHubProvider) => p.readFile('README.md', 'main')],
+    ] as const)(
+      '%s: an answer without the fields it reads is a clear error naming the call',
+      async (_, path, body, run) => {
+        api.failNext({ method: 'GET', path, status: 200, body });
+        const error = await failure(run(provider));
+        expect(error.message).toMatch(
+          /^GET \/repos\/octo-org\/octo-repo\/\S+ failed: GitHub answered without a field \w+ needs \(/,
+        );
+        expect(error.message).toContain('check that the API URL points at GitHub');
+      },
+    );
+
+    it('a list of statuses that is not a list, or holds a status without a context, names the call', async () => {
+      api.failNext({ method: 'GET', path: '/statuses', status: 200, body: { statuses: [] } });
+      expect((await failure(provider.listStatuses(main))).message).toMatch(
+        /^GET \/repos\/octo-org\/octo-repo\/commits\/[0-9a-f]{40}\/statuses failed: GitHub answered something other than a list;/,
+      );
+      api.failNext({ method: 'GET', path: '/statuses', status: 200, body: [{ state: 'success' }] });
+      expect((await failure(provider.listStatuses(main))).message).toMatch(
+        /\/statuses failed: GitHub answered a status without a context or a state;/,
+      );
+    });
+
+    it('the default log keeps API text from starting a workflow command on either platform', async () => {
+      const written: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      try {
+        const quiet = new GitHubProvider({
+          token: api.token,
+          repository: api.repository,
+          apiUrl: api.apiUrl,
+          retry: FAST,
+          env: {},
+        });
+        api.failNext({
+          method: 'GET',
+          path: '/check-runs',
+          status: 403,
+          body: { message: 'Resource not accessible\n::add-mask::x\n##vso[task.setvariable variable=P]1' },
+        });
+        await quiet.listStatuses(main);
+      } finally {
+        spy.mockRestore();
+      }
+      const text = written.join('');
+      expect(text).toContain('check runs of');
+      expect(text).not.toMatch(/^\s*::/m);
+      expect(text).not.toContain('##vso[');
+    });
+  });
+
   describe('the token', () => {
     it('never appears in a message, a log line, stdout or stderr', async () => {
       const written: string[] = [];

@@ -9,6 +9,7 @@ import {
   TagConflictError,
   type TagRef,
 } from '@gitops-promote/core';
+import { guardAnswers } from './answers';
 
 export interface AzureRetryOptions {
   /** Attempts per call, the first included. Default 5. */
@@ -261,6 +262,8 @@ export class AzureDevOpsProvider implements GitProvider {
   private readonly pageSize: number;
   private readonly fetchImpl: typeof fetch;
   private identity?: Promise<string>;
+  /** The call whose answer is being read, for the message when that answer lacks a field. */
+  private lastCall?: string;
 
   constructor(private readonly options: AzureDevOpsProviderOptions) {
     if (!options.token) {
@@ -298,6 +301,7 @@ export class AzureDevOpsProvider implements GitProvider {
     };
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     this.fetchImpl = options.fetch ?? fetch;
+    guardAnswers(this, 'Azure DevOps', () => this.lastCall);
   }
 
   // ---------------------------------------------------------------- statuses
@@ -312,6 +316,13 @@ export class AzureDevOpsProvider implements GitProvider {
         need: 'read',
       });
       const page = data.value ?? [];
+      if (page.some((s) => typeof s?.context?.name !== 'string' || typeof s.state !== 'string')) {
+        throw new ProviderError(
+          `GET …/commits/${sha}/statuses`,
+          undefined,
+          'Azure DevOps answered a status without a context name or a state; check that SYSTEM_COLLECTIONURI points at Azure DevOps and no proxy answers in its place',
+        );
+      }
       // A server that ignores `skip` would repeat itself: stop rather than loop.
       const fresh = page.filter((s) => s.id === undefined || !seen.has(s.id));
       for (const s of fresh) if (s.id !== undefined) seen.add(s.id);
@@ -646,6 +657,13 @@ export class AzureDevOpsProvider implements GitProvider {
   }
 
   private toPullRequest(p: AzPullRequest): PullRequest {
+    if (!Number.isSafeInteger(p?.pullRequestId) || typeof p.sourceRefName !== 'string') {
+      throw new ProviderError(
+        this.lastCall ?? 'Azure DevOps',
+        undefined,
+        'Azure DevOps answered a pull request without its id or source branch; check that SYSTEM_COLLECTIONURI points at Azure DevOps and no proxy answers in its place',
+      );
+    }
     const status = (p.status ?? '').toLowerCase();
     const state: PullRequest['state'] =
       status === 'completed' ? 'merged' : status === 'abandoned' ? 'closed' : 'open';
@@ -832,6 +850,7 @@ export class AzureDevOpsProvider implements GitProvider {
   private async call<T>(method: string, resource: string, opts: CallOptions = {}): Promise<Reply<T>> {
     const scope = opts.scope ?? 'repo';
     const label = scope === 'repo' ? `${method} …/${resource}` : `${method} ${resource}`;
+    this.lastCall = label;
     const url = this.buildUrl(resource, scope, opts);
     const headers: Record<string, string> = {
       Accept: 'application/json',

@@ -26,6 +26,8 @@ import {
   TagConflictError,
   type TagRef,
 } from '@gitops-promote/core';
+import { neutraliseAzureCommands, neutraliseGitHubCommands } from '../log-safety';
+import { guardAnswers } from './answers';
 
 export interface GitHubRetryOptions {
   /** Retries after the first attempt, for 5xx, 429, network errors and timeouts. Default 4. */
@@ -228,6 +230,8 @@ export class GitHubProvider implements GitProvider {
   readonly #writeIntervalMs: number;
   readonly #log: (line: string) => void;
   #octokit?: Promise<OctokitLike>;
+  /** The call whose answer is being read, for the message when that answer lacks a field. */
+  #lastCall?: string;
   #repository?: Promise<GhRepository>;
 
   constructor(options: GitHubProviderOptions) {
@@ -269,8 +273,13 @@ export class GitHubProvider implements GitProvider {
       totalMs: r.totalMs ?? 120_000,
     };
     this.#writeIntervalMs = options.writeIntervalMs ?? 0;
-    const sink = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    // Log lines may quote the API (untrusted): the default sink keeps them from starting a workflow command.
+    const sink =
+      options.log ??
+      ((line: string) =>
+        process.stderr.write(`${neutraliseGitHubCommands(neutraliseAzureCommands(line))}\n`));
     this.#log = (line) => sink(this.#redact(line));
+    guardAnswers(this, 'GitHub', () => this.#lastCall);
   }
 
   // --- statuses -------------------------------------------------------------------------------------------
@@ -289,6 +298,8 @@ export class GitHubProvider implements GitProvider {
   async #statuses(sha: string): Promise<CommitStatus[]> {
     const path = `${this.#base()}/commits/${seg(sha)}/statuses`;
     const list = await this.#all<GhStatus>(path, PERMISSION.readStatuses, {}, { notFound: 'absent' });
+    if (list?.some((s) => typeof s?.context !== 'string' || typeof s.state !== 'string'))
+      throw malformed(`GET ${path}`, 'a status without a context or a state');
     return (list ?? []).map((s) =>
       withGenre({
         context: s.context,
@@ -320,6 +331,8 @@ export class GitHubProvider implements GitProvider {
       if (e instanceof ProviderError && e.status === 422) return [];
       throw e;
     }
+    if (runs?.some((run) => typeof run?.name !== 'string'))
+      throw malformed(`GET ${path}`, 'a check run without a name');
     return (runs ?? []).map((run) =>
       withGenre({
         context: run.name,
@@ -782,6 +795,7 @@ export class GitHubProvider implements GitProvider {
   ): Promise<T> {
     const octokit = await this.#client();
     const call = `${method} ${path}`;
+    this.#lastCall = call;
     try {
       return (await octokit.request<T>(`${method} ${path}`, params)).data;
     } catch (e) {
@@ -798,8 +812,10 @@ export class GitHubProvider implements GitProvider {
   ): Promise<T[] | undefined> {
     const octokit = await this.#client();
     const items: T[] = [];
+    this.#lastCall = `GET ${path}`;
     try {
       for await (const page of octokit.paginate.iterator<T>(`GET ${path}`, { per_page: 100, ...params })) {
+        if (!Array.isArray(page.data)) throw malformed(`GET ${path}`, 'something other than a list');
         items.push(...page.data);
       }
       return items;
@@ -842,6 +858,7 @@ export class GitHubProvider implements GitProvider {
 
   async #graphql(call: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
     const octokit = await this.#client();
+    this.#lastCall = call;
     let answer: GraphQLAnswer;
     try {
       answer = (await octokit.request<GraphQLAnswer>(`POST ${this.graphqlUrl}`, { query, variables })).data;
@@ -1136,6 +1153,15 @@ function checkRunState(run: GhCheckRun): StatusState {
 }
 
 /** GitHub has no genre: the part before the first `/` stands in for it. */
+/** An answer that lacks what the call reads: untrusted data, said as such. */
+function malformed(call: string, what: string): ProviderError {
+  return new ProviderError(
+    call,
+    undefined,
+    `GitHub answered ${what}; check that the API URL points at GitHub and no proxy answers in its place`,
+  );
+}
+
 function withGenre(status: CommitStatus): CommitStatus {
   const i = status.context.indexOf('/');
   return i > 0 ? { ...status, genre: status.context.slice(0, i), name: status.context.slice(i + 1) } : status;
