@@ -28,7 +28,9 @@
  *   POST  …/pullrequestquery                                       `{queries:[{type:'lastMergeCommit', items:[sha]}]}`
  *   GET/POST …/pullRequests/{id}/threads;  PATCH …/pullRequests/{id}/threads/{t}/comments/{c}
  * (`…` = `{collection}{project}/_apis/git/repositories/{repository}`; every call but connectionData needs
- * `api-version`.)
+ * `api-version`, checked as the service does: missing, malformed, above 7.2, or without `-preview` where the
+ * route is preview (annotatedtags, pullrequestquery: `7.1-preview.1`; 7.2 everywhere) is a 400 with the
+ * service's typeKey.)
  *
  * Auth: `Authorization: Bearer <token>` or `Basic base64(<any user>:<token>)`; anything else gets 401.
  * Permissions: `deny('CreateTag')` etc. makes the matching calls fail as Azure DevOps does (403 TF401027, or

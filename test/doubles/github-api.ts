@@ -50,6 +50,10 @@
  *   by integration", as a GITHUB_TOKEN without it does.
  * - `failNext(...)` injects faults (status, headers, body, delay, or a request that never gets an answer)
  *   for matching requests; `GITHUB_ERRORS` holds GitHub's real error bodies to inject.
+ * - Times (statuses, check runs, pull requests, comments) come from `options.clock`, in milliseconds, each
+ *   later than the one before; statuses are listed newest first by time, as GitHub documents, so a
+ *   client can never get "newest" right from list order alone where times say otherwise.
+ * - Every request records when it arrived (`at`) and was answered (`answeredAt`) on the double's clock.
  * - `autoMerge`: 'allowed' (default), 'disabled' (repository setting off) or 'clean' (no required checks),
  *   with GitHub's GraphQL error for each.
  */
