@@ -127,6 +127,25 @@ describe('github provider over HTTP', () => {
       expect(byContext.lint?.state).toBe('success');
     });
 
+    it('two statuses in the same second (GitHub stamps to the second): the one listed first, posted last, counts', async () => {
+      api.addStatus(main, { context: 'ci', state: 'failure', createdAt: '2030-01-01T00:00:00Z' });
+      api.addStatus(main, { context: 'ci', state: 'success', createdAt: '2030-01-01T00:00:00Z' });
+      expect((await provider.listStatuses(main)).map((s) => s.state)).toEqual(['success']);
+    });
+
+    it('stamps statuses with the double’s clock, distinct even when the clock stands still', async () => {
+      await api.close();
+      api = await startGitHubDouble(fx.remote, { clock: () => Date.parse('2030-01-01T00:00:00Z') });
+      provider = providerFor(api);
+      await provider.setStatus(main, { context: 'ci', state: 'pending', description: '' });
+      await provider.setStatus(main, { context: 'ci', state: 'success', description: '' });
+      expect(api.statuses(main).map((s) => s.created_at)).toEqual([
+        '2030-01-01T00:00:00.001Z',
+        '2030-01-01T00:00:00.000Z',
+      ]);
+      expect((await provider.listStatuses(main)).map((s) => s.state)).toEqual(['success']);
+    });
+
     it('statuses given out of order are listed as GitHub does: newest first, and the newest counts', async () => {
       api.addStatus(main, { context: 'ci', state: 'success', createdAt: '2030-01-01T00:00:09Z' });
       api.addStatus(main, { context: 'ci', state: 'pending', createdAt: '2030-01-01T00:00:01Z' });
