@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { ProviderError } from '@gitops-promote/core';
 import { GitHubProvider, type GitHubProviderOptions } from '@gitops-promote/platform/providers/github';
+import { createServices } from '@gitops-promote/platform/services';
+import { TerminalRuntime } from '@gitops-promote/platform/terminal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from '../doubles/github-api';
 import { type GitFixture, gitFixture } from '../support/git';
@@ -470,6 +472,22 @@ describe('github provider over HTTP', () => {
       // The double's own clock: the time from answering one write to receiving the next. Pacing as
       // GitHub's one write a second would add about a second to each of these gaps; without it they
       // are the client's turnaround (milliseconds).
+      const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!);
+      expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
+    });
+
+    it('the provider a step gets (createServices) does not pace its writes either', async () => {
+      const rt = new TerminalRuntime(
+        { provider: 'github', token: api.token },
+        fx.work,
+        () => {},
+        () => {},
+      );
+      const stepProvider = await createServices(rt, { ...api.env() }).provider();
+      for (const state of ['pending', 'success', 'pending', 'success'] as const)
+        await stepProvider.setStatus(main, { context: 'gitops-promote/ops', state, description: '' });
+      const writes = api.requestsTo('POST', '/statuses/');
+      expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 201]);
       const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!);
       expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
     });
