@@ -1,6 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findEnvironment, gateMessage, loadConfig, waitForResult } from '@gitops-promote/core';
+import {
+  findEnvironment,
+  gateMessage,
+  loadConfig,
+  waitForPromotion,
+  waitForResult,
+} from '@gitops-promote/core';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
 import { TerminalRuntime } from '@gitops-promote/platform/terminal';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -167,6 +173,36 @@ describe('check-previous-env', () => {
       expect(g.result.state).toBe('success');
       expect(t.slept).toEqual([1_000, 1_000]);
       expect(t.lines.filter((l) => l.includes('gitops-promote/ops is pending'))).toHaveLength(2);
+    });
+
+    it('a promotion pull request’s gate polls on the same clock: pending, then success', async () => {
+      await statuses.setStatus(main, { context: 'gitops-promote/ops', state: 'pending', description: '' });
+      const t = timing();
+      const g = await waitForPromotion(t.rt, statuses, loadConfig(fx.work), {
+        meta: { group: 'apps', app: 'web', tag: '1.2.3', env: 'apps', sha: main, type: 'promote' },
+        pr: 1,
+        previous: ops(),
+        patterns,
+        timeoutMs: 10_000,
+        intervalMs: 2_000,
+        workspace: fx.work,
+        exact: main,
+        clock: t.clock,
+        sleep: async (ms) => {
+          await t.sleep(ms);
+          if (t.slept.length === 3)
+            await statuses.setStatus(main, {
+              context: 'gitops-promote/ops',
+              state: 'success',
+              description: '',
+            });
+        },
+      });
+      expect(g.result.state).toBe('success');
+      expect(t.slept).toEqual([2_000, 2_000, 2_000]);
+      expect(t.lines.filter((l) => l.startsWith('waiting for ops to report on apps/web 1.2.3'))).toHaveLength(
+        3,
+      );
     });
 
     it('a failure ends the wait at once', async () => {
