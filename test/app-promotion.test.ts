@@ -835,3 +835,58 @@ describe('branch layout (Fabrikate): environment branches', () => {
     expect(host.requestCount()).toBe(0);
   });
 });
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+] as const)('per-app rules when runs arrive late, on %s', (_title, make) => {
+  it('a late promote meets a newer new: the newer tag keeps the pull request, the older goes no further', async () => {
+    const fx = xksRepo();
+    const host = await start<Host>(make, fx);
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c1' }));
+    const m1 = await host.merge(1);
+    // c2 is proposed before the push that merged c1 has run its promote.
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c2' }));
+    const before = { pull: host.pull(2), head: git(fx.remote, 'rev-parse', 'promote/apps-podinfo') };
+    expect(metadataOf(before.pull.body)).toMatchObject({ env: 'dev', tag: 'c2', type: 'new' });
+
+    const late = await host.push('promote-tag', m1, PROMOTE);
+    expect(ok(late)).toMatchObject({ environment: '', created: 'false', 'pull-request-number': '', branch: '' });
+    expect(late.stdout).toContain(
+      'apps/podinfo c2 is being promoted to dev in pull request #2, newer than c1: c1 goes no further',
+    );
+    expect(host.pull(2)).toEqual(before.pull);
+    expect(git(fx.remote, 'rev-parse', 'promote/apps-podinfo')).toBe(before.head);
+    expect(host.pulls()).toHaveLength(2);
+  });
+
+  it('a late promote of a tag already further along leaves that pull request alone', async () => {
+    const fx = xksRepo();
+    const host = await start<Host>(make, fx);
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c1' }));
+    const m1 = await host.merge(1);
+    checkoutMain(fx);
+    ok(await host.push('promote-tag', m1, PROMOTE));
+    const m2 = await host.merge(2);
+    checkoutMain(fx);
+    ok(await host.push('promote-tag', m2, PROMOTE));
+    const before = { pull: host.pull(3), head: git(fx.remote, 'rev-parse', 'promote/apps-podinfo') };
+    expect(metadataOf(before.pull.body)).toMatchObject({ env: 'prod', tag: 'c1' });
+
+    // The push of m1 runs its promote again (a re-run): c1 is on its way to prod already.
+    const again = await host.push('promote-tag', m1, PROMOTE);
+    expect(ok(again)).toMatchObject({
+      environment: 'prod',
+      tag: 'c1',
+      created: 'false',
+      'pull-request-number': '3',
+      branch: 'promote/apps-podinfo',
+    });
+    expect(again.stdout).toContain(
+      'apps/podinfo c1 is already being promoted, to prod in pull request #3: nothing to do',
+    );
+    expect(host.pull(3)).toEqual(before.pull);
+    expect(git(fx.remote, 'rev-parse', 'promote/apps-podinfo')).toBe(before.head);
+    expect(host.pulls()).toHaveLength(3);
+  });
+});
