@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { Config } from '../config/model';
 import type { GitopsError } from '../errors';
 import type { FileChange, GitProvider } from '../provider';
@@ -29,6 +29,13 @@ export function manifestCandidates(
 ): string[] {
   const root = join(workspace, path);
   if (!existsSync(root)) return [];
+  // A symbolic link in the checkout (a pull request can add one) must not lead the walk out of it.
+  const top = realpathSync(workspace);
+  const real = realpathSync(root);
+  if (real !== top && !real.startsWith(top + sep))
+    throw new ManifestError(
+      `${path} leads outside the repository (a symbolic link to ${real}); the manifests of an environment must be in the repository (nothing was written)`,
+    );
   const out: string[] = [];
   const consider = (rel: string) => {
     if (!/\.ya?ml$/i.test(rel) && !rel.endsWith('/Kustomization') && rel !== 'Kustomization') return;
