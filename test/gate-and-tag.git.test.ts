@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   findEnvironment,
@@ -360,6 +360,79 @@ describe('promote-tag (git-tag strategy)', () => {
     expect(remoteTags()).toEqual([`apps-deploy-1 ${older}`]);
   });
 
+  it('a deploy tag pushed by hand on a commit not on main, with a forged ops success, is refused', async () => {
+    fx.git('checkout', '-q', '-b', 'feature/backdoor');
+    const feature = fx.commit({ 'infra/x.tf': '# not reviewed\n' });
+    fx.git('push', '-q', 'origin', 'feature/backdoor');
+    git(fx.remote, 'update-ref', 'refs/tags/apps-deploy-20260101000000', feature);
+    await statuses.setStatus(feature, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'forged',
+    });
+    const notes = git(fx.remote, 'rev-parse', 'refs/notes/gitops-promote');
+    const r = await promote({ environment: 'apps', sha: feature });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      `promote-tag: commit ${feature.slice(0, 12)} is not on main: only merged commits are promoted (nothing was created)`,
+    );
+    expect(r.stderr).not.toContain('nothing to do');
+    expect(remoteTags()).toEqual([`apps-deploy-20260101000000 ${feature}`]);
+    expect(git(fx.remote, 'rev-parse', 'refs/notes/gitops-promote')).toBe(notes);
+  });
+
+  it('a deploy tag pushed by hand on main is no promotion while ops has no result', async () => {
+    git(fx.remote, 'update-ref', 'refs/tags/apps-deploy-20260101000000', main);
+    const r = await promote({ environment: 'apps', sha: main });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(`promote-tag: ops has no result for commit ${main.slice(0, 12)} after 3s`);
+    expect(r.failure).toContain('(nothing was created)');
+    expect(remoteTags()).toEqual([`apps-deploy-20260101000000 ${main}`]);
+    expect(git(fx.remote, 'for-each-ref', 'refs/notes')).toBe('');
+  });
+
+  it('a race lost to an older tag name: the run deletes its own newer tag and returns the older one', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    // Another run wins the race: the moment our tag arrives, an older-named tag for the same commit is there.
+    const hook = join(fx.remote, 'hooks', 'post-receive');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/tags/apps-deploy-2 ]; then\n    git update-ref refs/tags/apps-deploy-1 "$(git rev-parse "$new^{commit}")"\n  fi\ndone\n',
+    );
+    chmodSync(hook, 0o755);
+    const r = await promote({ environment: 'apps', sha: main, tag: 'apps-deploy-2' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ tag: 'apps-deploy-1', created: 'false', sha: main });
+    expect(remoteTags()).toEqual([`apps-deploy-1 ${main}`]);
+  });
+
+  it('runs at once with different tag names: every run answers with a tag that stays, the oldest among them', async () => {
+    await statuses.setStatus(main, {
+      context: 'gitops-promote/ops',
+      state: 'success',
+      description: 'applied',
+    });
+    const names = ['apps-deploy-1', 'apps-deploy-2', 'apps-deploy-3'];
+    const runs = await Promise.all(names.map((tag) => promote({ environment: 'apps', sha: main, tag })));
+    const left = remoteTags().map((t) => t.split(' ')[0]!);
+    // Whatever the interleaving: the oldest name is never deleted, a run that lost deleted its own tag,
+    // and a run answers only with a tag that is still there and not newer than its own.
+    expect(left).toContain('apps-deploy-1');
+    runs.forEach((r, i) => {
+      expect(r.code, r.stderr).toBe(0);
+      expect(left).toContain(r.outputs.tag);
+      expect(r.outputs.tag! <= names[i]!).toBe(true);
+      if (r.outputs.tag !== names[i]) {
+        expect(r.outputs.created).toBe('false');
+        expect(left).not.toContain(names[i]);
+      }
+    });
+  });
+
   it('two runs at once leave one tag, named for when ops succeeded', async () => {
     await statuses.setStatus(main, {
       context: 'gitops-promote/ops',
@@ -381,6 +454,14 @@ describe('promote-tag (git-tag strategy)', () => {
     ],
     [{ environment: 'ops' }, 'input environment: "ops" is not valid; ops is the first environment'],
     [{ environment: 'apps', tag: 'v1.0' }, 'input tag: "v1.0" is not valid; it must match apps-deploy-*'],
+    [
+      { environment: 'apps', tag: 'apps-deploy-$(touch pwned)' },
+      'input tag: "apps-deploy-$(touch pwned)" is not valid; it contains "$"; deploy tag names use only A-Z a-z 0-9 . _ - /',
+    ],
+    [
+      { environment: 'apps', tag: '-apps-deploy' },
+      'input tag: "-apps-deploy" is not valid; it starts with "-", which a script would read as an option',
+    ],
     [
       { environment: 'apps', strategy: 'merge' },
       'input strategy: "merge" is not valid; use one of git-tag, pull-request, branch',

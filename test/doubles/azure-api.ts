@@ -1027,6 +1027,7 @@ export class AzureDevOpsApi {
       item.content = execFileSync('git', ['cat-file', 'blob', objectId], {
         cwd: this.repo,
         env: GIT_ENV,
+        maxBuffer: 256 << 20, // files of several MB, as the service serves them
       }).toString('utf8');
     }
     return item;

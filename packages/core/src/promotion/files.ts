@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { Config } from '../config/model';
 import type { GitopsError } from '../errors';
 import type { FileChange, GitProvider } from '../provider';
@@ -29,6 +29,13 @@ export function manifestCandidates(
 ): string[] {
   const root = join(workspace, path);
   if (!existsSync(root)) return [];
+  // A symbolic link in the checkout (a pull request can add one) must not lead the walk out of it.
+  const top = realpathSync(workspace);
+  const real = realpathSync(root);
+  if (real !== top && !real.startsWith(top + sep))
+    throw new ManifestError(
+      `${path} leads outside the repository (a symbolic link to ${real}); the manifests of an environment must be in the repository (nothing was written)`,
+    );
   const out: string[] = [];
   const consider = (rel: string) => {
     if (!/\.ya?ml$/i.test(rel) && !rel.endsWith('/Kustomization') && rel !== 'Kustomization') return;
@@ -67,6 +74,20 @@ export interface EnvironmentEdit {
   read: string[];
 }
 
+/**
+ * The largest manifest a promotion edits. Kubernetes keeps an object under 1.5 MiB (etcd) and refuses
+ * requests over 3 MiB, so a bigger file is no hand-kept manifest; reading it through the hosting API
+ * (GitHub serves files over 1 MB only as blobs) would cost memory and minutes for nothing.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+function tooLarge(file: string, bytes: number): ManifestError {
+  const mib = (bytes / 1024 / 1024).toFixed(1);
+  return new ManifestError(
+    `${file} is ${mib} MiB (${bytes} bytes); promote-tag edits manifests of at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB: move the app's image into a smaller file (nothing was written)`,
+  );
+}
+
 /** Reads the environment's manifests at `ref` and writes the tag into them (in memory). */
 export async function editEnvironment(
   provider: GitProvider,
@@ -78,8 +99,13 @@ export async function editEnvironment(
   const candidates = manifestCandidates(workspace, path, target);
   const edit: EnvironmentEdit = { files: [], changes: [], found: 0, read: [] };
   for (const file of candidates) {
+    // The checked-out copy is measured before the API is asked; the text read back is measured too.
+    const local = statSync(join(workspace, file)).size;
+    if (local > MAX_MANIFEST_BYTES) throw tooLarge(file, local);
     const text = await provider.readFile(file, ref);
     if (text === undefined) continue;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_MANIFEST_BYTES) throw tooLarge(file, bytes);
     edit.read.push(file);
     const result = setImageTag(text, file, target);
     edit.found += result.found;

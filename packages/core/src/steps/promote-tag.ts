@@ -10,7 +10,7 @@ import { imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import type { GitProvider, TagRef } from '../provider';
-import { compileGlob, refNameProblem } from '../refs';
+import { compileGlob, DEPLOY_TAG_CHARACTERS, deployTagProblem } from '../refs';
 import type { Runtime, Services, Step } from '../runtime';
 
 export type Strategy = 'git-tag' | 'pull-request' | 'branch';
@@ -52,7 +52,7 @@ export const promoteTag: Step = {
     if (!/^[0-9a-f]{40}$/.test(sha))
       throw new InputError('sha', sha, 'give the full 40-character commit sha');
     refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
-    const tagName = givenTag(inputs, target);
+    const tagName = givenTag(inputs, target, config);
 
     const token = inputs.string('token');
     if (token) rt.setSecret(token);
@@ -288,12 +288,17 @@ function targetEnvironment(config: Config, inputs: Inputs, rt: Runtime): Environ
 }
 
 /** The tag input, checked against the environment's glob; '' when the default name is to be used. */
-function givenTag(inputs: Inputs, env: Environment): string {
-  if (!('tag' in env.on)) return '';
+function givenTag(inputs: Inputs, env: Environment, config: Config): string {
+  if (!('tag' in env.on))
+    throw new InputError(
+      'strategy',
+      'git-tag',
+      `${env.name} deploys from branch ${env.on.branch}, not from tags: use strategy branch`,
+    );
   const glob = env.on.tag;
   const given = inputs.string('tag');
   if (given) {
-    const problem = refNameProblem(given);
+    const problem = deployTagProblem(given);
     if (problem) throw new InputError('tag', given, problem);
     if (!compileGlob(glob)(given))
       throw new InputError(
@@ -308,6 +313,12 @@ function givenTag(inputs: Inputs, env: Environment): string {
       'tag',
       '',
       `${env.name} deploys from tags matching ${glob}; give a tag name that matches it`,
+    );
+  const sample = defaultTag(env, new Date(0));
+  const problem = deployTagProblem(sample);
+  if (problem)
+    throw new GitopsError(
+      `${config.source}: environments[${env.index}].on.tag: the default deploy tag of ${env.name} from ${JSON.stringify(glob)} would be ${JSON.stringify(sample)}, and ${problem}; change the glob (nothing was created)`,
     );
   return '';
 }
@@ -326,13 +337,25 @@ function defaultTag(env: Environment, when: Date): string {
   return `${prefix}${when.toISOString().replace(/\D/g, '').slice(0, 14)}`;
 }
 
-/** Tags of `env` already on `sha`, oldest name first. */
-async function tagsOn(provider: GitProvider, env: Environment, sha: string): Promise<TagRef[]> {
+/**
+ * Tags of `env` already on `sha`, oldest name first; `hostile` are those whose names no deploy tag may have
+ * (pushed by hand): never chosen, as the step would output them.
+ */
+async function tagsOn(
+  provider: GitProvider,
+  env: Environment,
+  sha: string,
+): Promise<{ tags: TagRef[]; hostile: TagRef[] }> {
   const glob = (env.on as { tag: string }).tag;
   const prefix = glob.split(/[*?[]/)[0] ?? '';
   const matches = compileGlob(glob);
-  const tags = await provider.listTags(prefix);
-  return tags.filter((t) => t.sha === sha && matches(t.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const all = (await provider.listTags(prefix))
+    .filter((t) => t.sha === sha && matches(t.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    tags: all.filter((t) => !deployTagProblem(t.name)),
+    hostile: all.filter((t) => deployTagProblem(t.name)),
+  };
 }
 
 async function promoteWithTag(
@@ -344,9 +367,7 @@ async function promoteWithTag(
   tagName: string,
   requirePrevious: boolean,
 ): Promise<{ tag: TagRef; created: boolean }> {
-  const existing = await tagsOn(provider, target, sha);
-  if (existing[0]) return { tag: existing[0], created: false };
-
+  // Ancestry and the previous environment first, always: a tag pushed by hand proves neither.
   if (!(await provider.isAncestor(sha, config.mainBranch)))
     throw new GitopsError(
       `commit ${sha.slice(0, 12)} is not on ${config.mainBranch}: only merged commits are promoted (nothing was created)`,
@@ -367,13 +388,19 @@ async function promoteWithTag(
     const times = gate.result.statuses.map((s) => Date.parse(s.createdAt)).filter((t) => !Number.isNaN(t));
     if (times.length) when = new Date(Math.max(...times));
   }
+  const existing = await tagsOn(provider, target, sha);
+  const hostile = existing.hostile[0];
+  if (hostile)
+    throw new GitopsError(
+      `tag ${JSON.stringify(hostile.name)} on ${sha.slice(0, 12)} matches the deploy tags of ${target.name} but uses characters outside ${DEPLOY_TAG_CHARACTERS}; gitops-promote made no such tag: delete it, then run again (nothing was created)`,
+    );
+  if (existing.tags[0]) return { tag: existing.tags[0], created: false };
   const name = tagName || defaultTag(target, when);
 
   const message = `gitops-promote: promote ${sha.slice(0, 12)} to ${target.name}${requirePrevious ? ` (${previous.name} reported success)` : ''}`;
   const { tag, created } = await provider.createTag(name, sha, message);
   // Two runs for the same commit may race with different timestamps: the oldest tag wins, later ones go.
-  const all = await tagsOn(provider, target, sha);
-  const winner = all[0];
+  const winner = (await tagsOn(provider, target, sha)).tags[0];
   if (created && winner && winner.name !== tag.name) {
     await provider.deleteTag(tag.name);
     return { tag: winner, created: false };

@@ -153,6 +153,11 @@ interface GhContent {
   encoding?: string;
   content?: string;
   sha: string;
+  size?: number;
+}
+interface GhBlob {
+  content?: string;
+  encoding?: string;
 }
 interface GhRepository {
   allow_merge_commit?: boolean;
@@ -768,11 +773,23 @@ export class GitHubProvider implements GitProvider {
       return Buffer.from(entry.content, 'base64').toString('utf8');
     }
     // Over 1 MB the contents API leaves the content out (encoding "none"): read the blob.
-    const blob = await this.#call<{ content: string; encoding: string }>(
+    const call = `GET ${this.#base()}/git/blobs/${entry.sha}`;
+    const answer = await this.#call<GhBlob | string>(
       'GET',
       `${this.#base()}/git/blobs/${seg(entry.sha)}`,
       PERMISSION.readContents,
     );
+    // Octokit hands back the raw text when its JSON parser gives up on an answer of several MB.
+    let blob: GhBlob | undefined;
+    try {
+      blob = typeof answer === 'string' ? (JSON.parse(answer) as GhBlob) : answer;
+    } catch {}
+    if (typeof blob?.content !== 'string')
+      throw new ProviderError(
+        call,
+        undefined,
+        `GitHub sent no readable content for ${path} (${entry.size} bytes)`,
+      );
     return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
   }
 
