@@ -83,8 +83,8 @@ export function insideRepository(
 ): string {
   const problem = outsideProblem(value, rules);
   if (problem) {
-    const valid =
-      rules.valid ?? `give a path inside the repository${rules.allowTemp ? ' or the job temp folder' : ''}`;
+    const temp = rules.allowTemp && rules.tempDir ? ' or the job temp folder' : '';
+    const valid = rules.valid ?? `give a path inside the repository${temp}`;
     throw new InputError(input, rules.shown ?? value, `${problem}; ${valid}`);
   }
   // Where it really leads, spelt from the root as the caller knows it (a `link/..` is not undone lexically).

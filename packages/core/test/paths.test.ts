@@ -105,6 +105,10 @@ describe('insideRepository: the path to use, or an InputError naming the input, 
     expect(() =>
       insideRepository('var-files', '../outside', { root, allowTemp: true, tempDir: temp }),
     ).toThrow(/; give a path inside the repository or the job temp folder$/);
+    // No temp folder on this platform (a terminal): nothing more is admitted, and the advice says so.
+    expect(() => insideRepository('var-files', '../outside', { root, allowTemp: true })).toThrow(
+      /outside the repository [^ ]+; give a path inside the repository$/,
+    );
     expect(
       insideRepository('var-files', join(temp, 'backend.hcl'), { root, allowTemp: true, tempDir: temp }),
     ).toBe(join(temp, 'backend.hcl'));
