@@ -456,6 +456,15 @@ describe('files as they arrive: bytes, XKS files, paths', () => {
       },
     );
 
+    it('a default configuration file that is a link out of the repository is refused too', () => {
+      const repo = join(top, 'linked');
+      mkdirSync(repo);
+      symlinkSync(join(top, 'outside', 'gitops-promote.yaml'), join(repo, 'gitops-promote.yaml'));
+      expect(() => loadConfig(repo)).toThrow(
+        `input config: "gitops-promote.yaml" is not valid; it leads to ${join(top, 'outside', 'gitops-promote.yaml')}, outside the repository ${repo}; give the path of a gitops-promote.yaml inside the repository`,
+      );
+    });
+
     it('terraform.working-directory inside the repository is read', () => {
       writeFileSync(join(root, 'gitops-promote.yaml'), 'terraform:\n  working-directory: infra/../infra\n');
       expect(loadConfig(root).terraform.workingDirectory).toBe('infra/../infra');

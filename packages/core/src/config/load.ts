@@ -41,10 +41,7 @@ export function loadConfig(root: string, configPath?: string): Config {
 
 function findConfig(root: string, configPath?: string): Config {
   if (configPath) {
-    const file = insideRepository('config', configPath, {
-      root,
-      valid: 'give the path of a gitops-promote.yaml inside the repository',
-    });
+    const file = insideConfig(root, configPath);
     if (!existsSync(file))
       throw new InputError(
         'config',
@@ -57,15 +54,25 @@ function findConfig(root: string, configPath?: string): Config {
       root,
     });
   }
+  // The default files too: a checked-in symbolic link may not lead the configuration out of the repository.
   for (const name of CONFIG_FILES) {
     const file = join(root, name);
-    if (existsSync(file)) return parseConfig(readFileSync(file), name, 'gitops-promote', { root });
+    if (existsSync(file))
+      return parseConfig(readFileSync(insideConfig(root, name)), name, 'gitops-promote', { root });
   }
   for (const name of XKS_CONFIG_FILES) {
     const file = join(root, name);
-    if (existsSync(file)) return parseConfig(readFileSync(file), name, 'gitops-promotion', { root });
+    if (existsSync(file))
+      return parseConfig(readFileSync(insideConfig(root, name)), name, 'gitops-promotion', { root });
   }
   return defaultConfig();
+}
+
+function insideConfig(root: string, path: string): string {
+  return insideRepository('config', path, {
+    root,
+    valid: 'give the path of a gitops-promote.yaml inside the repository',
+  });
 }
 
 let warn: ((message: string) => void) | undefined;
