@@ -466,6 +466,16 @@ describe('bad input: one message naming the input, the value and what is valid; 
       { config: 'missing.yaml' },
       /input config: "missing.yaml" is not valid; no such file/,
     ],
+    [
+      'a short commit SHA',
+      { sha: 'abc123' },
+      /^determine-environment: input sha: "abc123" is not valid; give the full 40-character hexadecimal commit SHA$/,
+    ],
+    [
+      'a SHA with something after it',
+      { sha: `${'a'.repeat(40)}; rm -rf /` },
+      /input sha: "a{40}; rm -rf \/" is not valid; give the full 40-character hexadecimal commit SHA$/,
+    ],
   ];
 
   it.each(cases)('%s (GitHub)', async (_t, inputs, message) => {
@@ -503,5 +513,81 @@ describe('bad input: one message naming the input, the value and what is valid; 
     const r = await runTerminal(STEP, { cwd: repoFor('kubestack'), inputs: { rev: 'refs/heads/main' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('determine-environment has no input --rev; did you mean --ref?');
+  });
+});
+
+describe('sha: only a full 40-hex commit is accepted or given out', () => {
+  it('the terminal refuses sha: abc123 like GitHub and Azure DevOps', async () => {
+    const r = await runTerminal(STEP, {
+      cwd: repoFor('kubestack'),
+      inputs: { ref: 'refs/heads/main', sha: 'abc123' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toBe(
+      'determine-environment: input sha: "abc123" is not valid; give the full 40-character hexadecimal commit SHA',
+    );
+  });
+
+  it('a run whose own commit is not a full SHA (GITHUB_SHA, BUILD_SOURCEVERSION) is refused, not passed on', async () => {
+    const gh = await runGitHub(STEP, { cwd: repoFor('kubestack'), sha: 'abc123', payload: {} });
+    const az = await runAzure(STEP, { cwd: repoFor('kubestack'), sha: 'abc123' });
+    const expected =
+      'determine-environment: input sha: "abc123" is not valid; give the full 40-character hexadecimal commit SHA (this value is the run\'s own commit, as the platform reported it)';
+    expect(gh.failure).toBe(expected);
+    expect(az.failure).toBe(expected);
+    expect(gh.outputs).toEqual({});
+    expect(az.outputs).toEqual({});
+  });
+
+  it('an upper-case full SHA is given out in lower case', async () => {
+    const r = await runGitHub(STEP, {
+      cwd: repoFor('kubestack'),
+      inputs: { sha: 'AB'.repeat(20) },
+      payload: {},
+    });
+    expect(r.code).toBe(0);
+    expect(r.outputs.sha).toBe('ab'.repeat(20));
+  });
+});
+
+describe('the XKS README file (groups and all): read as XKS reads it, one warning naming what is ignored', () => {
+  const XKS_README = [
+    'prflow: per-app',
+    'environments:',
+    '  - name: dev',
+    '    auto: true',
+    '  - name: qa',
+    '    auto: true',
+    '  - name: prod',
+    '    auto: false',
+    'groups:',
+    '  apps:',
+    '    applications:',
+    '      podinfo:',
+    '        featureOverwrite: false',
+    '        featureLabelSelector:',
+    '          app: podinfo',
+    '',
+  ].join('\n');
+
+  it('on GitHub, Azure DevOps and a terminal', async () => {
+    const dir = tempDir('gp-xks-');
+    writeFileSync(join(dir, 'gitops-promotion.yaml'), XKS_README);
+    const [gh, az, term] = await Promise.all([
+      runGitHub(STEP, { cwd: dir, sha: SHA, payload: {} }),
+      runAzure(STEP, { cwd: dir, sha: SHA }),
+      runTerminal(STEP, { cwd: dir, inputs: { ref: 'refs/heads/main', sha: SHA } }),
+    ]);
+    const warning =
+      'gitops-promotion.yaml: ignoring groups: gitops-promote does not act on this XKS key (feature environments are not supported)';
+    for (const [name, r] of Object.entries({ github: gh, azure: az, terminal: term })) {
+      expect(r.code, `${name}: ${r.failure}`).toBe(0);
+      expect(r.outputs, name).toMatchObject({
+        environment: 'dev',
+        operation: 'apply',
+        'next-environment': 'qa',
+      });
+      expect(r.warnings, name).toEqual([warning]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEPS } from '@gitops-promote/core';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
@@ -226,5 +226,111 @@ describe('the Kubestack flow in one step', () => {
     expect(r.log).toContain('ops has no result for commit');
     expect(existsSync(join(fx.work, 'terraform.tfstate.d', 'apps'))).toBe(false);
     expect(await new GitRemoteProvider({ cwd: fx.work }).listStatuses(sha)).toEqual([]);
+  });
+});
+
+describe('every input of the recipe is checked before the gate waits or Terraform runs', () => {
+  // A gate that would wait ten minutes for ops: reaching it at all shows in the double as a status read.
+  const waiting = () => {
+    const fx = repo();
+    writeFileSync(join(fx.work, 'gitops-promote.yaml'), 'status: { timeout: 10m, interval: 1m }\n');
+    return fx;
+  };
+  const refused =
+    'pipeline: input lock-timeout: "forever" is not valid; write a number with a unit: 90s, 10m, 1h, 1h30m or 500ms';
+
+  it('Azure DevOps: lockTimeout forever on a deploy tag fails at once; the gate is never asked', async () => {
+    const fx = waiting();
+    const api = await startAzureApi({ repo: fx.remote });
+    try {
+      const r = await runAzure('pipeline', {
+        cwd: fx.work,
+        sourceBranch: 'refs/tags/apps-deploy-1',
+        sha: fx.git('rev-parse', 'HEAD'),
+        env: api.env(),
+        inputs: { 'lock-timeout': 'forever' },
+      });
+      expect(r.result).toBe('Failed');
+      expect(r.failure).toBe(refused);
+      expect(api.requests).toEqual([]);
+      expect(r.stdout).not.toContain('gate:');
+      expect(existsSync(join(fx.work, '.terraform'))).toBe(false);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('GitHub (composite action): the same, and a var file outside the repository likewise', async () => {
+    const fx = waiting();
+    const api = await startGitHubDouble(fx.remote);
+    try {
+      const env = {
+        ...api.env(),
+        GITHUB_REF: 'refs/tags/apps-deploy-1',
+        GITHUB_SHA: fx.git('rev-parse', 'HEAD'),
+        GITHUB_WORKSPACE: fx.work,
+        GITHUB_EVENT_NAME: 'push',
+      };
+      const r = await runComposite({
+        cwd: fx.work,
+        env,
+        inputs: { token: api.token, 'lock-timeout': 'forever' },
+      });
+      expect(r.code).toBe(1);
+      expect(r.log).toContain(`::error::${refused}`);
+      expect(r.log).not.toContain('gate:');
+      const outside = await runComposite({
+        cwd: fx.work,
+        env,
+        inputs: { token: api.token, 'var-files': '../outside.tfvars' },
+      });
+      expect(outside.code).toBe(1);
+      expect(outside.log).toContain(
+        '::error::pipeline: input var-files: "../outside.tfvars" is not valid; it leads to',
+      );
+      expect(api.requests).toEqual([]);
+      expect(existsSync(join(fx.work, '.terraform'))).toBe(false);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('terraform.working-directory in the configuration that leads out stops the recipe, naming file, line and key', async () => {
+    const fx = repo();
+    writeFileSync(join(fx.work, 'gitops-promote.yaml'), 'terraform:\n  working-directory: ../\n');
+    const api = await startAzureApi({ repo: fx.remote });
+    try {
+      const r = await runAzure('pipeline', {
+        cwd: fx.work,
+        sourceBranch: 'refs/heads/main',
+        sha: fx.git('rev-parse', 'HEAD'),
+        env: api.env(),
+      });
+      expect(r.failure).toBe(
+        `pipeline: gitops-promote.yaml:2:22: terraform.working-directory: "../": it leads to ${join(fx.work, '..')}, outside the repository ${fx.work}; give a directory inside the repository`,
+      );
+      expect(api.requests).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('the configuration is read by every part, its XKS warning said once', async () => {
+    const fx = repo();
+    rmSync(join(fx.work, 'gitops-promote.yaml'));
+    writeFileSync(
+      join(fx.work, 'gitops-promotion.yaml'),
+      'environments:\n  - name: dev\n  - name: prod\ngroups:\n  apps: {}\n',
+    );
+    const r = await runAzure('pipeline', {
+      cwd: fx.work,
+      sourceBranch: 'refs/heads/main',
+      sha: fx.git('rev-parse', 'HEAD'),
+      inputs: { 'lock-timeout': 'forever', provider: 'git' },
+    });
+    expect(r.failure).toBe(refused);
+    expect(r.warnings).toEqual([
+      'gitops-promotion.yaml: ignoring groups: gitops-promote does not act on this XKS key (feature environments are not supported)',
+    ]);
   });
 });

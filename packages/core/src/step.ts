@@ -1,8 +1,16 @@
+import { onConfigWarning } from './config/load';
 import { GitopsError } from './errors';
 import type { Runtime, Services, Step } from './runtime';
 
 /** Runs a step and turns any error into one failure message; unexpected errors keep their stack in debug. */
 export async function runStep(step: Step, rt: Runtime, services: Services): Promise<void> {
+  // Every step reads the configuration (the recipe several times): each of its warnings is said once.
+  const said = new Set<string>();
+  const restore = onConfigWarning((message) => {
+    if (said.has(message)) return;
+    said.add(message);
+    rt.warning(message);
+  });
   try {
     await step.run(rt, services);
   } catch (e) {
@@ -13,5 +21,7 @@ export async function runStep(step: Step, rt: Runtime, services: Services): Prom
       rt.debug(err?.stack ?? String(e));
       rt.fail(`${step.name}: unexpected error: ${err?.message ?? String(e)}`);
     }
+  } finally {
+    restore();
   }
 }

@@ -1,8 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, InputError, loadConfig, parseConfig } from '../src/index';
+import {
+  ConfigError,
+  defaultConfig,
+  InputError,
+  loadConfig,
+  onConfigWarning,
+  parseConfig,
+} from '../src/index';
 
 function issuesOf(text: string, format: 'gitops-promote' | 'gitops-promotion' = 'gitops-promote') {
   try {
@@ -156,7 +163,54 @@ describe('bad configuration: one message with file, line, column, key and what i
       'status.contexts[0]',
       'unknown placeholder {environment}',
     ],
-    ['duplicate key', 'main-branch: main\nmain-branch: trunk\n', 2, 1, '', 'appears twice'],
+    [
+      'duplicate key, named',
+      'main-branch: main\nmain-branch: trunk\n',
+      2,
+      1,
+      'main-branch',
+      'duplicate key "main-branch": it appears twice in one mapping; keep one',
+    ],
+    [
+      'duplicate nested key, named with its path',
+      'environments:\n  - name: ops\n    workspace: a\n    workspace: b\n',
+      4,
+      5,
+      'environments[0].workspace',
+      'duplicate key "workspace"',
+    ],
+    [
+      'tag glob with a shell substitution',
+      'environments:\n  - name: ops\n  - name: apps\n    on: { tag: "apps-$(id)-*" }\n',
+      4,
+      16,
+      'environments[1].on.tag',
+      'it contains "$"; deploy tags use only A-Z a-z 0-9 . _ - / (and * ? [ ] in the glob, ! only as [!…])',
+    ],
+    [
+      'tag glob with a negation outside brackets',
+      'environments:\n  - name: ops\n  - name: apps\n    on: { tag: "!apps-*" }\n',
+      4,
+      16,
+      'environments[1].on.tag',
+      'it contains "!"',
+    ],
+    [
+      'promotion path leaving the repository',
+      'promotion:\n  path: "../{group}/{env}"\n',
+      2,
+      9,
+      'promotion.path',
+      'must stay inside the repository',
+    ],
+    [
+      'absolute promotion path',
+      'promotion:\n  path: "/srv/{env}"\n',
+      2,
+      9,
+      'promotion.path',
+      'must stay inside the repository',
+    ],
     [
       'environments is not a list',
       'environments: ops\n',
@@ -175,14 +229,7 @@ describe('bad configuration: one message with file, line, column, key and what i
       'must not be longer than status.timeout',
     ],
     ['root is a list', '- ops\n- apps\n', 1, 1, '', 'must be a mapping'],
-    [
-      'XKS: unknown key',
-      'prflow: per-app\nenviroments: []\n',
-      2,
-      1,
-      'enviroments',
-      'did you mean "environments"?',
-    ],
+    ['XKS: a prflow XKS itself refuses', 'prflow: per-team\n', 1, 9, 'prflow', 'expected one of per-app'],
   ];
 
   it.each(cases)('%s', (_title, yaml, line, column, key, fragment) => {
@@ -282,5 +329,145 @@ describe('good configuration', () => {
       { branch: 'stage' },
       { branch: 'prod' },
     ]);
+  });
+});
+
+describe('files as they arrive: bytes, XKS files, paths', () => {
+  it('a file that is not valid UTF-8 is refused, naming the line of the first bad byte', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('environments:\n  - name: ops\n  - name: apps\n    on: { tag: "apps-'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('-*" }\n'),
+    ]);
+    let error: unknown;
+    try {
+      parseConfig(bytes, 'gitops-promote.yaml', 'gitops-promote');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      'gitops-promote.yaml:4:22: the file is not valid UTF-8 (byte 0xff on line 4); save it as UTF-8',
+    );
+  });
+
+  it('overlong and surrogate forms are not UTF-8 either; valid multi-byte text and a BOM are', () => {
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xe2, 0x82],
+    ])
+      expect(() =>
+        parseConfig(Buffer.from([...Buffer.from('main-branch: m'), ...bad, 0x0a]), 'f', 'gitops-promote'),
+      ).toThrow(/^f:1:15: the file is not valid UTF-8/);
+    const ok = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('# räksmörgås ✓ 🚀\nmain-branch: main\n'),
+    ]);
+    expect(parseConfig(ok, 'f', 'gitops-promote').mainBranch).toBe('main');
+  });
+
+  it('the XKS README file, groups and all, is read as XKS reads it: groups ignored with one warning', () => {
+    const xks = [
+      'prflow: per-app',
+      'environments:',
+      '  - name: dev',
+      '    auto: true',
+      '  - name: qa',
+      '    auto: true',
+      '  - name: prod',
+      '    auto: false',
+      'groups:',
+      '  apps:',
+      '    applications:',
+      '      podinfo:',
+      '        featureOverwrite: false',
+      '        featureLabelSelector:',
+      '          app: podinfo',
+      '',
+    ].join('\n');
+    const c = parseConfig(xks, 'gitops-promotion.yaml', 'gitops-promotion');
+    expect(c.environments.map((e) => [e.name, e.auto])).toEqual([
+      ['dev', true],
+      ['qa', true],
+      ['prod', false],
+    ]);
+    expect(c.promotion.prflow).toBe('per-app');
+    expect(c.warnings).toEqual([
+      'gitops-promotion.yaml: ignoring groups: gitops-promote does not act on this XKS key (feature environments are not supported)',
+    ]);
+  });
+
+  it('every XKS key we do not act on, older ones too, is named in the one warning', () => {
+    const c = parseConfig(
+      'features:\n  apps: {}\nenvironments:\n  - name: dev\n    colour: red\ngroups: {}\n',
+      'gitops-promotion.yaml',
+      'gitops-promotion',
+    );
+    expect(c.warnings).toEqual([
+      'gitops-promotion.yaml: ignoring features, groups, environments[0].colour: gitops-promote does not act on these XKS keys (feature environments are not supported)',
+    ]);
+    expect(parseConfig('environments:\n  - name: dev\n', 'f', 'gitops-promotion').warnings).toEqual([]);
+  });
+
+  it('loadConfig passes the warnings to the step log once per load, through onConfigWarning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-config-xks-'));
+    writeFileSync(join(dir, 'gitops-promotion.yaml'), 'environments:\n  - name: dev\ngroups: {}\n');
+    const seen: string[] = [];
+    const restore = onConfigWarning((m) => seen.push(m));
+    try {
+      loadConfig(dir);
+    } finally {
+      restore();
+    }
+    loadConfig(dir);
+    expect(seen).toEqual([expect.stringMatching(/^gitops-promotion.yaml: ignoring groups: /)]);
+  });
+
+  describe('paths in and to the configuration stay inside the repository', () => {
+    const top = realpathSync(mkdtempSync(join(tmpdir(), 'gp-config-paths-')));
+    const root = join(top, 'repo');
+    mkdirSync(join(root, 'infra'), { recursive: true });
+    mkdirSync(join(top, 'outside'));
+    writeFileSync(join(top, 'outside', 'gitops-promote.yaml'), 'main-branch: evil\n');
+    symlinkSync(join(top, 'outside'), join(root, 'link'));
+
+    it.each([
+      ['../outside/gitops-promote.yaml'],
+      ['a/../../outside/gitops-promote.yaml'],
+      ['link/gitops-promote.yaml'],
+      [join(top, 'outside', 'gitops-promote.yaml')],
+    ])('config %s is refused, naming the input', (value) => {
+      expect(() => loadConfig(root, value)).toThrow(
+        `input config: ${JSON.stringify(value)} is not valid; it leads to ${join(top, 'outside', 'gitops-promote.yaml')}, outside the repository ${root}; give the path of a gitops-promote.yaml inside the repository`,
+      );
+    });
+
+    it.each([['../outside'], ['link'], ['infra/../../outside'], [join(top, 'outside')]])(
+      'terraform.working-directory %s is refused with file, line, column and key',
+      (dir) => {
+        writeFileSync(
+          join(root, 'gitops-promote.yaml'),
+          `terraform:\n  working-directory: ${JSON.stringify(dir)}\n`,
+        );
+        expect(() => loadConfig(root)).toThrow(
+          `gitops-promote.yaml:2:22: terraform.working-directory: ${JSON.stringify(dir)}: it leads to ${join(top, 'outside')}, outside the repository ${root}; give a directory inside the repository`,
+        );
+      },
+    );
+
+    it('a default configuration file that is a link out of the repository is refused too', () => {
+      const repo = join(top, 'linked');
+      mkdirSync(repo);
+      symlinkSync(join(top, 'outside', 'gitops-promote.yaml'), join(repo, 'gitops-promote.yaml'));
+      expect(() => loadConfig(repo)).toThrow(
+        `input config: "gitops-promote.yaml" is not valid; it leads to ${join(top, 'outside', 'gitops-promote.yaml')}, outside the repository ${repo}; give the path of a gitops-promote.yaml inside the repository`,
+      );
+    });
+
+    it('terraform.working-directory inside the repository is read', () => {
+      writeFileSync(join(root, 'gitops-promote.yaml'), 'terraform:\n  working-directory: infra/../infra\n');
+      expect(loadConfig(root).terraform.workingDirectory).toBe('infra/../infra');
+    });
   });
 });

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { DURATION_HINT, parseDuration } from '../duration';
 import { ConfigError, type ConfigIssue, InputError } from '../errors';
+import { insideRepository, outsideProblem } from '../paths';
 import { compileGlob, refNameProblem, sampleOf } from '../refs';
 import {
   CONFIG_FILES,
@@ -30,10 +31,17 @@ const DEFAULTS = {
 /**
  * Finds and reads the configuration: `configPath` (the `config` input) when given, else
  * `gitops-promote.yaml` at the repository root, else XKS's `gitops-promotion.yaml`, else the defaults.
+ * Its warnings (XKS keys this project does not act on) go to the step's log through `onConfigWarning`.
  */
 export function loadConfig(root: string, configPath?: string): Config {
+  const config = findConfig(root, configPath);
+  for (const w of config.warnings) warn?.(w);
+  return config;
+}
+
+function findConfig(root: string, configPath?: string): Config {
   if (configPath) {
-    const file = isAbsolute(configPath) ? configPath : join(root, configPath);
+    const file = insideConfig(root, configPath);
     if (!existsSync(file))
       throw new InputError(
         'config',
@@ -42,21 +50,40 @@ export function loadConfig(root: string, configPath?: string): Config {
       );
     const base = configPath.replace(/^.*[\\/]/, '');
     const xks = XKS_CONFIG_FILES.includes(base);
-    return parseConfig(
-      readFileSync(file, 'utf8'),
-      display(root, file),
-      xks ? 'gitops-promotion' : 'gitops-promote',
-    );
+    return parseConfig(readFileSync(file), display(root, file), xks ? 'gitops-promotion' : 'gitops-promote', {
+      root,
+    });
   }
+  // The default files too: a checked-in symbolic link may not lead the configuration out of the repository.
   for (const name of CONFIG_FILES) {
     const file = join(root, name);
-    if (existsSync(file)) return parseConfig(readFileSync(file, 'utf8'), name, 'gitops-promote');
+    if (existsSync(file))
+      return parseConfig(readFileSync(insideConfig(root, name)), name, 'gitops-promote', { root });
   }
   for (const name of XKS_CONFIG_FILES) {
     const file = join(root, name);
-    if (existsSync(file)) return parseConfig(readFileSync(file, 'utf8'), name, 'gitops-promotion');
+    if (existsSync(file))
+      return parseConfig(readFileSync(insideConfig(root, name)), name, 'gitops-promotion', { root });
   }
   return defaultConfig();
+}
+
+function insideConfig(root: string, path: string): string {
+  return insideRepository('config', path, {
+    root,
+    valid: 'give the path of a gitops-promote.yaml inside the repository',
+  });
+}
+
+let warn: ((message: string) => void) | undefined;
+
+/** Sends the warnings of every configuration loaded from now on to `sink` (a step's log); returns the undo. */
+export function onConfigWarning(sink: ((message: string) => void) | undefined): () => void {
+  const before = warn;
+  warn = sink;
+  return () => {
+    warn = before;
+  };
 }
 
 function display(root: string, file: string): string {
@@ -68,12 +95,17 @@ export function defaultConfig(): Config {
   return parseConfig('', 'default', 'gitops-promote');
 }
 
-/** Parses and validates a configuration text; throws one ConfigError listing every problem found. */
+/**
+ * Parses and validates a configuration (text, or the file's bytes, which must be UTF-8); throws one
+ * ConfigError listing every problem found. With `root`, paths in it must stay inside that repository.
+ */
 export function parseConfig(
-  text: string,
+  content: string | Uint8Array,
   file: string,
   format: 'gitops-promote' | 'gitops-promotion',
+  options: { root?: string } = {},
 ): Config {
+  const text = typeof content === 'string' ? content : decodeUtf8(content, file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = [];
@@ -84,13 +116,16 @@ export function parseConfig(
   for (const e of doc.errors) {
     const pos = lines.linePos(e.pos[0]);
     const first = e.message.split('\n')[0] ?? e.message;
+    const key = e.code === 'DUPLICATE_KEY' ? keyPathAt(doc.contents, e.pos[0]) : undefined;
     const message =
-      e.code === 'DUPLICATE_KEY' ? 'this key appears twice in one map' : `YAML syntax error: ${first}`;
-    issues.push({ file, line: pos.line, column: pos.col, key: '', message });
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key ${JSON.stringify(key?.name ?? '')}: it appears twice in one mapping; keep one`
+        : `YAML syntax error: ${first}`;
+    issues.push({ file, line: pos.line, column: pos.col, key: key?.path ?? '', message });
   }
   if (issues.length) throw new ConfigError(issues);
 
-  const v = new Validator(at);
+  const v = new Validator(at, options.root);
   const root = doc.contents;
   let config: Config;
   if (root == null || (isScalar(root) && (root.value == null || root.value === ''))) {
@@ -102,7 +137,87 @@ export function parseConfig(
     config = build(format, file, format === 'gitops-promotion' ? readXks(root, v) : readNative(root, v), v);
   }
   if (issues.length) throw new ConfigError(issues);
+  if (v.ignored.length)
+    config.warnings.push(
+      `${file}: ignoring ${v.ignored.join(', ')}: gitops-promote does not act on ${v.ignored.length === 1 ? 'this XKS key' : 'these XKS keys'} (feature environments are not supported)`,
+    );
   return config;
+}
+
+/** The text of a UTF-8 file; anything else is refused, naming the line of the first bad byte. */
+function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = bytes.subarray(0, bad);
+    const lineStart = before.lastIndexOf(0x0a) + 1;
+    const line = before.filter((b) => b === 0x0a).length + 1;
+    const column = new TextDecoder().decode(bytes.subarray(lineStart, bad)).length + 1;
+    const byte = `0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')}`;
+    throw new ConfigError([
+      {
+        file,
+        line,
+        column,
+        key: '',
+        message: `the file is not valid UTF-8 (byte ${byte} on line ${line}); save it as UTF-8`,
+      },
+    ]);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c <= 0xdf
+          ? 1
+          : c >= 0xe0 && c <= 0xef
+            ? 2
+            : c >= 0xf0 && c <= 0xf4
+              ? 3
+              : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    const d1 = b[i + 1] ?? 0;
+    if (
+      (c === 0xe0 && d1 < 0xa0) ||
+      (c === 0xed && d1 > 0x9f) ||
+      (c === 0xf0 && d1 < 0x90) ||
+      (c === 0xf4 && d1 > 0x8f)
+    )
+      return i;
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** The dotted path and name of the map key that starts at `offset`, e.g. `environments[0].name`. */
+function keyPathAt(node: unknown, offset: number, path = ''): { path: string; name: string } | undefined {
+  if (isMap(node))
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      const name = isScalar(key) ? String(key.value) : '';
+      const here = path ? `${path}.${name}` : name;
+      if (key?.range?.[0] === offset) return { path: here, name };
+      const inner = keyPathAt(pair.value, offset, here);
+      if (inner) return inner;
+    }
+  if (isSeq(node))
+    for (const [i, item] of node.items.entries()) {
+      const inner = keyPathAt(item, offset, `${path}[${i}]`);
+      if (inner) return inner;
+    }
+  return undefined;
 }
 
 interface RawEnvironment {
@@ -133,15 +248,29 @@ type At = (node: Node | null | undefined, key: string, message: string, offset?:
 
 /** Reads typed values out of YAML nodes, reporting each problem at the node's position. */
 class Validator {
-  constructor(readonly at: At) {}
+  /** Keys read as their format's own reader does: ignored (XKS), named in one warning. */
+  readonly ignored: string[] = [];
 
-  /** The map's entries whose key is known; unknown keys are reported with a suggestion. */
-  entries(map: YAMLMap, path: string, known: string[]): Map<string, Node> {
+  constructor(
+    readonly at: At,
+    /** The repository: paths in the file must stay inside it. */
+    readonly root?: string,
+  ) {}
+
+  /**
+   * The map's entries whose key is known; unknown keys are reported with a suggestion, or with `ignore`
+   * (XKS files, read as XKS reads them) set aside for one warning.
+   */
+  entries(map: YAMLMap, path: string, known: string[], ignore = false): Map<string, Node> {
     const out = new Map<string, Node>();
     for (const pair of map.items) {
       const keyNode = pair.key as Node;
       const key = isScalar(keyNode) ? String(keyNode.value) : '';
       const where = path ? `${path}.${key}` : key;
+      if (!known.includes(key) && ignore) {
+        this.ignored.push(where);
+        continue;
+      }
       if (!known.includes(key)) {
         const guess = closest(key, known);
         const near = distance(key, guess) <= Math.max(2, Math.floor(key.length / 3));
@@ -239,11 +368,35 @@ class Validator {
     return s;
   }
 
+  /** A directory path that stays inside the repository (after `..` and symbolic links). */
+  directory(node: Node | undefined, path: string): string | undefined {
+    const s = this.string(node, path, 'a directory path');
+    if (s === undefined || !this.root) return s;
+    const problem = outsideProblem(s, { root: this.root });
+    if (!problem) return s;
+    this.at(node, path, `${JSON.stringify(s)}: ${problem}; give a directory inside the repository`);
+    return undefined;
+  }
+
+  /** A deploy tag glob: the characters of deploy tag names (A-Z a-z 0-9 . _ - /) and * ? [ ] ! only. */
+  tagGlob(node: Node | undefined, path: string): string | undefined {
+    const g = this.string(node, path, 'a tag glob');
+    if (g === undefined) return undefined;
+    const bad = /[^A-Za-z0-9._\-/*?[\]!]/.exec(g) ?? /(?<!\[)!/.exec(g);
+    const problem = bad
+      ? `it contains ${JSON.stringify(bad[0])}; deploy tags use only A-Z a-z 0-9 . _ - / (and * ? [ ] in the glob, ! only as [!…])`
+      : globProblem(g);
+    if (!problem) return g;
+    this.at(node, path, `${JSON.stringify(g)} is not a valid tag glob: ${problem}; e.g. "apps-deploy-*"`);
+    return undefined;
+  }
+
   environments(
     node: Node | undefined,
     path: string,
     keys: string[],
     read: (m: Map<string, Node>, e: RawEnvironment) => void,
+    ignore = false,
   ): RawEnvironment[] | undefined {
     if (!isSeq(node)) {
       this.at(node, path, `expected a list of environments (- name: ops …), found ${describe(node)}`);
@@ -262,7 +415,7 @@ class Validator {
       const p = `${path}[${i}]`;
       const map = this.map(item as Node, p);
       if (!map) return;
-      const m = this.entries(map, p, keys);
+      const m = this.entries(map, p, keys, ignore);
       const nameNode = m.get('name');
       if (!nameNode) {
         this.at(map, `${p}.name`, 'every environment needs a name, e.g. name: ops');
@@ -331,20 +484,8 @@ function readNative(root: YAMLMap, v: Validator): Raw {
             const b = v.branch(t.get('branch'), `${env.path}.on.branch`);
             if (b !== undefined) env.on = { branch: b };
           } else {
-            const tagNode = t.get('tag');
-            const g = v.string(tagNode, `${env.path}.on.tag`, 'a tag glob');
-            if (g !== undefined) {
-              try {
-                compileGlob(g);
-                env.on = { tag: g };
-              } catch (err) {
-                v.at(
-                  tagNode,
-                  `${env.path}.on.tag`,
-                  `${JSON.stringify(g)} is not a valid tag glob: ${(err as Error).message}; e.g. "apps-deploy-*"`,
-                );
-              }
-            }
+            const g = v.tagGlob(t.get('tag'), `${env.path}.on.tag`);
+            if (g !== undefined) env.on = { tag: g };
           }
         }
       }
@@ -356,11 +497,7 @@ function readNative(root: YAMLMap, v: Validator): Raw {
     if (t.has('binary'))
       raw.binary = v.string(t.get('binary'), 'terraform.binary', 'a command name such as terraform or tofu');
     if (t.has('working-directory'))
-      raw.workingDirectory = v.string(
-        t.get('working-directory'),
-        'terraform.working-directory',
-        'a directory path',
-      );
+      raw.workingDirectory = v.directory(t.get('working-directory'), 'terraform.working-directory');
     if (t.has('lock-timeout')) {
       const d = v.duration(t.get('lock-timeout'), 'terraform.lock-timeout');
       if (d) raw.lockTimeout = `${Math.ceil(d[0] / 1000)}s`;
@@ -392,8 +529,16 @@ function readNative(root: YAMLMap, v: Validator): Raw {
     const p = v.entries(pr, 'promotion', ['prflow', 'path']);
     if (p.has('prflow'))
       raw.prflow = v.choice(p.get('prflow'), 'promotion.prflow', ['per-app', 'per-env'] as const);
-    if (p.has('path'))
-      raw.path = v.template(p.get('path'), 'promotion.path', ['group', 'env', 'app'], ['env']);
+    if (p.has('path')) {
+      const path = v.template(p.get('path'), 'promotion.path', ['group', 'env', 'app'], ['env']);
+      if (path !== undefined && (path.startsWith('/') || /\\|^[A-Za-z]:|(^|\/)\.\.(\/|$)/.test(path)))
+        v.at(
+          p.get('path'),
+          'promotion.path',
+          `${JSON.stringify(path)} must stay inside the repository: a relative path with "/", no "..", e.g. "{group}/{env}"`,
+        );
+      else raw.path = path;
+    }
   }
   return raw;
 }
@@ -401,7 +546,7 @@ function readNative(root: YAMLMap, v: Validator): Raw {
 /** XKS gitops-promotion.yaml: `prflow`, `status_timeout_minutes`, `environments: [{name, auto}]`. */
 function readXks(root: YAMLMap, v: Validator): Raw {
   const raw: Raw = {};
-  const m = v.entries(root, '', ['prflow', 'status_timeout_minutes', 'environments']);
+  const m = v.entries(root, '', ['prflow', 'status_timeout_minutes', 'environments'], true);
   if (m.has('prflow')) raw.prflow = v.choice(m.get('prflow'), 'prflow', ['per-app', 'per-env'] as const);
   if (m.has('status_timeout_minutes')) {
     const node = m.get('status_timeout_minutes');
@@ -412,9 +557,15 @@ function readXks(root: YAMLMap, v: Validator): Raw {
   }
   if (m.has('environments')) {
     raw.environmentsNode = m.get('environments');
-    raw.environments = v.environments(m.get('environments'), 'environments', ['name', 'auto'], (e, env) => {
-      if (e.has('auto')) env.auto = v.boolean(e.get('auto'), `${env.path}.auto`);
-    });
+    raw.environments = v.environments(
+      m.get('environments'),
+      'environments',
+      ['name', 'auto'],
+      (e, env) => {
+        if (e.has('auto')) env.auto = v.boolean(e.get('auto'), `${env.path}.auto`);
+      },
+      true,
+    );
   }
   return raw;
 }
@@ -455,6 +606,7 @@ function build(format: Config['format'], source: string, raw: Raw, v: Validator)
     },
     status: { timeoutMs, intervalMs, contexts: raw.contexts ?? DEFAULT_CONTEXTS },
     promotion: { prflow: raw.prflow ?? DEFAULTS.prflow, path: raw.path ?? DEFAULTS.path },
+    warnings: [],
   };
 }
 
@@ -492,6 +644,15 @@ function checkEnvironments(raw: RawEnvironment[], envs: Environment[], v: Valida
         );
       }
     }
+  }
+}
+
+function globProblem(glob: string): string | undefined {
+  try {
+    compileGlob(glob);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 

@@ -20,6 +20,8 @@ export interface Config {
   terraform: { binary: string; workingDirectory: string; lockTimeout: string };
   status: { timeoutMs: number; intervalMs: number; contexts: string[] };
   promotion: { prflow: 'per-app' | 'per-env'; path: string };
+  /** What the step should tell the user about the file (XKS keys it ignores), each printed once. */
+  warnings: string[];
 }
 
 /** Our own result, and Flux's for a Kustomization named after the environment (or `<group>-<env>`, XKS style). */

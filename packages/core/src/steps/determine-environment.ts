@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load';
 import { type Decision, determine } from '../determine';
+import { InputError } from '../errors';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import type { Runtime, Step } from '../runtime';
@@ -16,7 +17,7 @@ export const determineEnvironment: Step = {
     const event = inputs.string('event', ctx.event ?? 'push');
     const baseRef = inputs.string('base-ref', ctx.baseRef ?? '');
     // Statuses of a pull request belong on its head commit, not on the merge commit CI checked out.
-    const sha = inputs.string('sha', (ctx.headSha || ctx.sha) ?? '');
+    const sha = commitSha(inputs.string('sha'), (ctx.headSha || ctx.sha) ?? '');
     const decision = determine(config, {
       ref,
       event,
@@ -29,6 +30,17 @@ export const determineEnvironment: Step = {
     await rt.summary(summarise(decision, config.source));
   },
 };
+
+/** The commit statuses belong on: a full 40-hex SHA (given, or the run's own), or '' when the run has none. */
+function commitSha(given: string, ofRun: string): string {
+  const sha = given || ofRun;
+  if (sha === '' || /^[0-9a-f]{40}$/i.test(sha)) return sha.toLowerCase();
+  throw new InputError(
+    'sha',
+    sha,
+    `give the full 40-character hexadecimal commit SHA${given ? '' : " (this value is the run's own commit, as the platform reported it)"}`,
+  );
+}
 
 export function decisionOutputs(d: Decision): Record<string, string> {
   return {

@@ -1,7 +1,8 @@
+import { Inputs } from '../inputs';
 import type { Runtime, Services, Step } from '../runtime';
 import { checkPreviousEnv } from './check-previous-env';
 import { determineEnvironment } from './determine-environment';
-import { TERRAFORM_RUN_INPUTS, terraformRun } from './terraform-run';
+import { readTerraformRunSettings, TERRAFORM_RUN_INPUTS, terraformRun } from './terraform-run';
 
 /**
  * The whole infrastructure flow in one step (root action.yml / task.json), made of the four steps:
@@ -21,6 +22,10 @@ export const pipeline: Step = {
   ],
   async run(rt: Runtime, services: Services) {
     const decided = await runPart(rt, services, determineEnvironment, {});
+    // The gate's own inputs, whether or not this run reaches the gate (its config-based rules it checks itself).
+    const inputs = new Inputs(rt);
+    inputs.durationMs('timeout', 0);
+    inputs.durationMs('interval', 0);
     const env = decided.environment ?? '';
     const operation = decided.operation ?? 'none';
     for (const name of [
@@ -33,6 +38,12 @@ export const pipeline: Step = {
     ])
       rt.setOutput(name, decided[name] ?? '');
     if (operation === 'none') return;
+
+    // Every input is checked before anything waits (the gate) or runs (Terraform): both runs' settings.
+    const runs: Record<string, string>[] = [{ environment: env, operation }];
+    if (decided['plan-next'] === 'true')
+      runs.push({ environment: decided['next-environment'] ?? '', operation: 'plan' });
+    for (const fixed of runs) readTerraformRunSettings(partRuntime(rt, fixed, {}));
 
     if (operation === 'apply' && decided.trigger === 'tag') {
       const gate = await rt.group(`gate: ${decided['previous-environment']} must report success`, () =>
@@ -70,7 +81,13 @@ async function runPart(
   fixed: Record<string, string>,
 ): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
-  const part: Runtime = {
+  await step.run(partRuntime(rt, fixed, outputs), services);
+  return outputs;
+}
+
+/** The runtime of one part: some inputs fixed, outputs kept in `outputs`, the rest passed through. */
+function partRuntime(rt: Runtime, fixed: Record<string, string>, outputs: Record<string, string>): Runtime {
+  return {
     platform: rt.platform,
     context: rt.context,
     input: (name) => (name in fixed ? (fixed[name] ?? '') : rt.input(name)),
@@ -86,6 +103,4 @@ async function runPart(
     summary: (markdown) => rt.summary(markdown),
     fail: (message) => rt.fail(message),
   };
-  await step.run(part, services);
-  return outputs;
 }

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
 import { determineForRun, eventKind } from '../determine';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
+import { insideRepository } from '../paths';
 import type { GitProvider } from '../provider';
 import { refNameProblem } from '../refs';
 import { fileDiff } from '../render/diff';
@@ -304,6 +305,14 @@ function readSettings(rt: Runtime): Settings {
         root,
         `the ${renderer === 'helm' ? 'chart' : 'kustomization'} directory of ${env}`,
       );
+      const values = join(dir, `values-${env}.yaml`);
+      // helm reads the environment's values file too: it may not lead out of the repository either.
+      if (renderer === 'helm' && existsSync(values))
+        insideRepository('source', values, {
+          root,
+          shown: sourceTemplate,
+          valid: `values-${env}.yaml in the chart must be a file of the repository`,
+        });
       if (renderer === 'helm' && !existsSync(join(dir, 'Chart.yaml')))
         throw new InputError(
           'source',
@@ -344,8 +353,13 @@ function readSettings(rt: Runtime): Settings {
   return { config, renderer, mode, target, token, jobs, nothingReason: reason };
 }
 
+/** A directory of the repository: after `..` and symbolic links still inside it, and there. */
 function checkDirectory(input: string, template: string, value: string, root: string, what: string): string {
-  const dir = isAbsolute(value) ? value : resolve(root, value);
+  const dir = insideRepository(input, value, {
+    root,
+    shown: template,
+    valid: `give ${what}, inside the repository`,
+  });
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new InputError(input, template, `${value} is not a directory under ${root}; give ${what}`);
   return dir;

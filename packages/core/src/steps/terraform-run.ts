@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import type { Environment } from '../config/model';
 import { parseDuration } from '../duration';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
+import { insideRepository, type PathRules } from '../paths';
 import type { GitProvider, NewStatus } from '../provider';
 import type { Runtime, Services, Step } from '../runtime';
 import { splitArgs } from '../terraform/args';
@@ -53,7 +54,7 @@ export const terraformRun: Step = {
   inputs: TERRAFORM_RUN_INPUTS,
   async run(rt: Runtime, services: Services) {
     // Every input is checked before Terraform runs: a typo must not cost a half-done run.
-    const s = readSettings(rt);
+    const s = readTerraformRunSettings(rt);
     // Plan files hold secrets in clear: a private directory (0700) outside the checkout, so no later step
     // commits or uploads them by accident, in the folder the platform empties after the job when it has one.
     const planDir = mkdtempSync(
@@ -165,7 +166,13 @@ interface Settings {
   requireReviewedPlan: 'off' | 'warn' | 'error';
 }
 
-function readSettings(rt: Runtime): Settings {
+export type TerraformRunSettings = Settings;
+
+/**
+ * Reads and checks every input of terraform-run, with no side effect: the recipe calls it for each run it
+ * will make before anything waits or runs.
+ */
+export function readTerraformRunSettings(rt: Pick<Runtime, 'input' | 'context'>): TerraformRunSettings {
   const inputs = new Inputs(rt);
   const root = rt.context.workspace;
   const config = loadConfig(root, inputs.string('config') || undefined);
@@ -192,20 +199,31 @@ function readSettings(rt: Runtime): Settings {
 
   const dirInput = inputs.string('working-directory');
   const dir = dirInput || config.terraform.workingDirectory;
-  const workingDirectory = isAbsolute(dir) ? dir : resolve(root, dir);
+  const from = dirInput ? '' : ` (from terraform.working-directory in ${config.source})`;
+  const workingDirectory = insideRepository('working-directory', dir, {
+    root,
+    valid: `give a directory inside the repository${from}`,
+  });
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory())
-    throw new InputError(
-      'working-directory',
-      dir,
-      `no such directory under ${root}${dirInput ? '' : ` (from terraform.working-directory in ${config.source})`}`,
-    );
+    throw new InputError('working-directory', dir, `no such directory under ${root}${from}`);
   const binary = inputs.string('binary', config.terraform.binary);
+  // Files Terraform reads may also be in the job temp folder, where pipelines write secrets.
+  const files: PathRules = { root, base: workingDirectory, allowTemp: true, tempDir: rt.context.tempDir };
   const varFiles = inputs.lines('var-files');
   for (const f of varFiles)
-    if (!existsSync(resolve(workingDirectory, f)))
+    if (!existsSync(insideRepository('var-files', f, files)))
       throw new InputError('var-files', f, `no such file in the working directory ${workingDirectory}`);
   const backendConfig = inputs.lines('backend-config');
+  // Terraform reads a -backend-config without "=" as a file, one with "=" as a key=value setting.
+  for (const b of backendConfig)
+    if (!b.includes('=') && !existsSync(insideRepository('backend-config', b, files)))
+      throw new InputError(
+        'backend-config',
+        b,
+        `no such file in the working directory ${workingDirectory}; give key=value or the path of a backend configuration file`,
+      );
   const initArgs = splitArgs(inputs.string('init-args'));
+  checkInitArgPaths(initArgs, files);
   return {
     environment,
     operation,
@@ -220,6 +238,18 @@ function readSettings(rt: Runtime): Settings {
     status,
     requireReviewedPlan,
   };
+}
+
+/** Files named in init-args are held to the same rule as backend-config and var-files. */
+function checkInitArgPaths(args: string[], rules: PathRules): void {
+  args.forEach((arg, i) => {
+    const m = /^--?(backend-config|var-file|plugin-dir)(?:=(.*))?$/s.exec(arg);
+    if (!m) return;
+    const value = m[2] ?? args[i + 1] ?? '';
+    if (m[1] === 'backend-config' && value.includes('=')) return;
+    if (value)
+      insideRepository('init-args', value, { ...rules, shown: m[2] === undefined ? `${arg} ${value}` : arg });
+  });
 }
 
 function writePlanOutputs(rt: Runtime, summary: PlanSummary): void {

@@ -80,6 +80,21 @@ describe('terraform-run: inputs', () => {
       { environment: 'ops', 'init-args': '-x="a' },
       /input init-args: .* close the " quote/,
     ],
+    [
+      'a backend file given in init-args, two-word form, outside the repository',
+      { environment: 'ops', 'init-args': '-reconfigure -backend-config ../../backend.hcl' },
+      /^terraform-run: input init-args: "-backend-config \.\.\/\.\.\/backend\.hcl" is not valid; it leads to .*backend\.hcl, outside the repository /,
+    ],
+    [
+      'a plugin directory in init-args outside the repository',
+      { environment: 'ops', 'init-args': '-plugin-dir=/usr/share' },
+      /^terraform-run: input init-args: "-plugin-dir=\/usr\/share" is not valid; it leads to \/usr\/share, outside/,
+    ],
+    [
+      'a backend file that does not exist',
+      { environment: 'ops', 'backend-config': 'backend.hcl' },
+      /input backend-config: "backend.hcl" is not valid; no such file .*; give key=value or the path of a backend configuration file$/,
+    ],
   ];
   for (const [what, inputs, message] of bad)
     it(`refuses ${what} before running anything`, async () => {
