@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
@@ -78,6 +78,12 @@ interface Host {
   openPullRequest(head: string, base: string): Promise<number>;
   merge(pr: number, head: string): Promise<string>;
   comments(pr: number): string[];
+  /** Writes a commit status as another run (or a person) would. */
+  record(sha: string, status: Status): Promise<void>;
+  /** From now on, commit status writes are refused as the service refuses a token without the permission. */
+  refuseStatusWrites(): void;
+  /** The permission the refusal names. */
+  statusPermission: string;
   close(): Promise<void>;
   /** The token the hosting service accepts (GitHub), for tests about tokens. */
   token?: string;
@@ -118,6 +124,10 @@ async function githubHost(fx: GitFixture): Promise<Host> {
       (await provider.createPullRequest({ head, base, title: `Merge ${head}`, body: '' })).number,
     merge: (pr) => api.mergePullRequest(pr),
     comments: (pr) => api.comments(pr).map((c) => String(c.body)),
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // 403 "Resource not accessible by integration", GitHub's answer to a token without statuses: write.
+    refuseStatusWrites: () => api.deny('statuses:write'),
+    statusPermission: 'GitHub: `permissions: { statuses: write }`',
     close: () => api.close(),
   };
 }
@@ -161,6 +171,10 @@ async function azureHost(fx: GitFixture): Promise<Host> {
         .flatMap((t) =>
           ((t as { comments?: { content?: string }[] }).comments ?? []).map((c) => String(c.content)),
         ),
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // 403 TF401027 "You need the Git 'GenericContribute' permission", as for a build service without Contribute.
+    refuseStatusWrites: () => api.deny('GenericContribute'),
+    statusPermission: 'Azure DevOps: allow "Contribute" on the repository for the build service identity',
     close: () => api.close(),
   };
 }
@@ -196,6 +210,17 @@ async function terminalHost(fx: GitFixture): Promise<Host> {
       return fx.git('rev-parse', 'HEAD');
     },
     comments: () => [],
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // A remote whose hook refuses the notes ref, as a server that does not let this user push it.
+    refuseStatusWrites: () => {
+      const hook = join(fx.remote, 'hooks', 'pre-receive');
+      writeFileSync(
+        hook,
+        '#!/bin/sh\nwhile read old new ref; do\n  case "$ref" in refs/notes/*) echo "refusing $ref: not allowed for this user" >&2; exit 1;; esac\ndone\n',
+      );
+      chmodSync(hook, 0o755);
+    },
+    statusPermission: 'plain Git: the remote must accept a push to refs/notes/gitops-promote',
     close: async () => {},
   };
 }
@@ -457,6 +482,183 @@ describe.each([
     });
     expect(gateUnmerged.code).toBe(1);
     expect(gateUnmerged.failure).toContain(`commit ${unmerged.slice(0, 12)} is not on main`);
+  });
+
+  it('refuses a tag run with no recorded plan (or a record that is no successful plan); warn applies it', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const short = sha.slice(0, 12);
+    ok(
+      await host.run('terraform-run', {
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha,
+        inputs: { environment: 'ops', operation: 'apply' },
+      }),
+    );
+    const tagRun = { event: 'push' as const, ref: 'refs/tags/apps-deploy-1', sha };
+    const apply = { environment: 'apps', operation: 'apply' };
+    const refused = await host.run('terraform-run', { ...tagRun, inputs: apply });
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${short} (gitops-promote/apps/plan), and a deploy tag run ` +
+        '(apps-deploy-1) promotes a change to apps, so it needs a plan recorded for review (require-reviewed-plan: error).',
+    );
+    expect(refused.failure).toContain(
+      `Nothing was applied. Plan this commit for apps first (operation: plan records gitops-promote/apps/plan on ${short}), ` +
+        'have the plan reviewed, then run the apply again; or set require-reviewed-plan: warn.',
+    );
+    expect(`${refused.stdout}${refused.stderr}`).not.toMatch(/terraform apply -input/);
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+    // As when the fresh plan differs: the environment's status says the apply failed, and nothing else is written.
+    const after = await host.statuses(sha);
+    expect(after.map((st) => `${st.context}=${st.state}`).sort()).toEqual([
+      'gitops-promote/apps=failure',
+      'gitops-promote/ops=success',
+    ]);
+    expect(after.find((st) => st.context === 'gitops-promote/apps')?.description).toMatch(
+      /^apply refused: no plan was recorded for apps on /,
+    );
+
+    // A failed or pending plan status, or one that is not a plan record, is no reviewed plan either.
+    for (const [state, description] of [
+      ['failure', 'terraform plan failed'],
+      ['pending', 'planning'],
+      ['success', 'looks good to me'],
+    ] as const) {
+      await host.record(sha, { context: 'gitops-promote/apps/plan', state, description });
+      const r = await host.run('terraform-run', { ...tagRun, inputs: apply });
+      expect(r.code).toBe(1);
+      expect(r.failure).toContain(
+        `apply refused: gitops-promote/apps/plan on ${short} is ${state} ("${description}"), not a recorded successful plan, and a deploy tag run`,
+      );
+      expect(workspaceResources(fx, 'apps')).toEqual([]);
+    }
+
+    const warned = await host.run('terraform-run', {
+      ...tagRun,
+      inputs: { ...apply, 'require-reviewed-plan': 'warn' },
+    });
+    ok(warned);
+    expect(warned.warnings.join('\n')).toContain(
+      `gitops-promote/apps/plan on ${short} is success ("looks good to me"), not a recorded successful plan; ` +
+        'applying a plan nobody reviewed (require-reviewed-plan: warn)',
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual(['terraform_data.cluster', 'terraform_data.node_pool']);
+    expect((await host.statuses(sha)).find((st) => st.context === 'gitops-promote/apps')?.state).toBe(
+      'success',
+    );
+  });
+
+  it('a plan that a promotion needs fails when its record cannot be written; the tag run then refuses', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    host.refuseStatusWrites();
+    // ops' own plan record is for reviewers only (its apply on main promotes nothing): a warning.
+    const opsPlan = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'ops', operation: 'plan' },
+    });
+    ok(opsPlan);
+    expect(opsPlan.warnings.join('\n')).toContain(
+      'could not write the commit status gitops-promote/ops/plan',
+    );
+
+    const appsPlan = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'apps', operation: 'plan' },
+    });
+    expect(appsPlan.code).toBe(1);
+    expect(appsPlan.failure).toContain(
+      `could not record the plan of apps for review as gitops-promote/apps/plan on ${sha.slice(0, 12)}: `,
+    );
+    expect(appsPlan.failure).toContain(
+      'A promoting apply of apps needs this record (require-reviewed-plan: error), so this plan fails. ' +
+        `Let the token write commit statuses (${host.statusPermission}), or set require-reviewed-plan: warn.`,
+    );
+    // The service's own words reach the message: what was refused, and why.
+    const said = {
+      github: 'Resource not accessible by integration',
+      azure: "TF401027: You need the Git 'GenericContribute' permission",
+      terminal:
+        '! [remote rejected] refs/notes/gitops-promote -> refs/notes/gitops-promote (pre-receive hook declined)',
+    }[host.name]!;
+    expect(appsPlan.failure).toContain(said);
+    expect((await host.statuses(sha)).map((st) => st.context).sort()).toEqual(['gitops-promote/ops']);
+
+    // Under warn the plan passes with a warning, as before.
+    const warned = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'apps', operation: 'plan', 'require-reviewed-plan': 'warn' },
+    });
+    ok(warned);
+    expect(warned.warnings.join('\n')).toContain(
+      'could not write the commit status gitops-promote/apps/plan',
+    );
+
+    // The state changes behind the unrecorded plan; the tag run must not apply what nobody reviewed.
+    writeFileSync(
+      join(fx.work, 'infra', 'extra.tf'),
+      'resource "terraform_data" "extra" {\n  input = 1\n}\n',
+    );
+    const tagRun = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-1',
+      sha,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(tagRun.code).toBe(1);
+    expect(tagRun.failure).toContain('apply refused: no plan was recorded for apps');
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+  });
+});
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+])('the plan comment on %s', (_title, makeHost) => {
+  it('comment: on-change writes no comment for a plan with no changes; always does', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const main = fx.git('rev-parse', 'HEAD');
+    ok(
+      await host.run('terraform-run', {
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha: main,
+        inputs: { environment: 'ops', operation: 'apply' },
+      }),
+    );
+    fx.git('checkout', '-q', '-b', 'docs');
+    const head = fx.commit({ 'README.md': '# docs only\n' }, 'Docs');
+    fx.git('push', '-q', 'origin', 'docs');
+    const pr = await host.openPullRequest('docs', 'main');
+    const prEvent = {
+      event: 'pull-request' as const,
+      ref: `refs/pull/${pr}/merge`,
+      sha: head,
+      pr: { number: pr, base: 'main', head: 'docs' },
+    };
+    const quiet = ok(
+      await host.run('terraform-run', {
+        ...prEvent,
+        inputs: { environment: 'ops', operation: 'plan', comment: 'on-change' },
+      }),
+    );
+    expect(quiet['has-changes']).toBe('false');
+    expect(host.comments(pr)).toEqual([]);
+    ok(
+      await host.run('terraform-run', {
+        ...prEvent,
+        inputs: { environment: 'ops', operation: 'plan', comment: 'always' },
+      }),
+    );
+    expect(host.comments(pr)).toHaveLength(1);
+    expect(host.comments(pr)[0]).toContain('No changes');
   });
 });
 
