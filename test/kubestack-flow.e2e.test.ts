@@ -662,6 +662,96 @@ describe.each([
   });
 });
 
+const BRANCH_LAYOUT_CONFIG =
+  'environments:\n  - { name: ops, on: { branch: main } }\n  - { name: apps, on: { branch: apps } }\n' +
+  'terraform: { working-directory: infra, lock-timeout: 30s }\n';
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+])('the reviewed plan across commits on %s', (_title, makeHost) => {
+  it('a record on another commit does not count: a deploy tag on a newer commit needs its own plan', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const planned = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha: planned };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }));
+    // A newer commit on main that nobody planned for apps, with a change the reviewers never saw.
+    const newer = fx.commit({ 'infra/ingress.tf': FEATURE_TF }, 'Add an ingress');
+    fx.git('push', '-q', 'origin', 'main');
+    const r = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-1',
+      sha: newer,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${newer.slice(0, 12)} (gitops-promote/apps/plan)`,
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+  });
+
+  it('environment branches: a merge commit is checked against the plan recorded on the merged head; a direct push is refused', async () => {
+    const fx = gitFixture({
+      '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+      'gitops-promote.yaml': BRANCH_LAYOUT_CONFIG,
+      'infra/main.tf': MAIN_TF,
+    });
+    fx.git('push', '-q', 'origin', 'main:apps');
+    host = await makeHost(fx);
+    const head = fx.commit({ 'infra/ingress.tf': FEATURE_TF }, 'Add an ingress');
+    fx.git('push', '-q', 'origin', 'main');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha: head };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    const planned = ok(
+      await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }),
+    );
+
+    // The promotion pull request main → apps merges with a merge commit nobody planned.
+    const pr = await host.openPullRequest('main', 'apps');
+    const merge = await host.merge(pr, 'main');
+    expect(merge).not.toBe(head);
+    fx.git('fetch', '-q', 'origin');
+    fx.git('checkout', '-q', '-B', 'apps', merge);
+    const applied = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/apps',
+      sha: merge,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    ok(applied);
+    expect(applied.outputs.fingerprint).toBe(planned.fingerprint);
+    expect(`${applied.stdout}${applied.stderr}`).toContain(
+      `The plan matches the plan recorded for review on ${head.slice(0, 12)}, the pull request head merged as ${merge.slice(0, 12)}`,
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual([
+      'terraform_data.cluster',
+      'terraform_data.ingress',
+      'terraform_data.node_pool',
+    ]);
+
+    // A commit pushed straight to the environment branch has no pull request and no record: refused.
+    const direct = fx.commit(
+      { 'infra/extra.tf': 'resource "terraform_data" "extra" {\n  input = 1\n}\n' },
+      'Direct',
+    );
+    fx.git('push', '-q', 'origin', 'apps');
+    const refused = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/apps',
+      sha: direct,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${direct.slice(0, 12)} (gitops-promote/apps/plan), and apps comes after the first environment`,
+    );
+    expect(workspaceResources(fx, 'apps')).not.toContain('terraform_data.extra');
+  });
+});
+
 describe('promote-tag on GitHub with the workflow token', () => {
   it('creates the tag and warns that it will start no deploy workflow, without showing the token', async () => {
     const fx = repo();
