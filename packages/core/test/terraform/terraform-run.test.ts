@@ -260,6 +260,22 @@ describe('terraform-run: an apply that promotes needs a recorded plan (no hostin
     expect(off.failure).toBeUndefined();
     expect(off.outputs['to-add']).toBe('1');
     expect(off.logText).not.toContain('gitops-promote/apps/plan');
+    // Nothing left to change: applying an empty plan cannot do anything nobody saw, so error lets it pass.
+    const empty = await run(root, { environment: 'apps', operation: 'apply' }, NO_HOSTING, tag);
+    expect(empty.failure).toBeUndefined();
+    expect(empty.outputs['has-changes']).toBe('false');
+    expect(empty.logText).toContain(
+      'no hosting service to read the plan recorded as gitops-promote/apps/plan on aaaaaaaaaaaa from, but the fresh plan changes nothing: applying it is safe',
+    );
+  });
+
+  it('a plan of a later environment with status: false is not recorded, and says what that means', async () => {
+    const { root } = makeRepository(CONFIG_YAML);
+    const rt = await run(root, { environment: 'apps', status: 'false' });
+    expect(rt.failure).toBeUndefined();
+    expect(rt.warnings).toEqual([
+      'status: false, so this plan is not recorded as gitops-promote/apps/plan; a promoting apply of apps under require-reviewed-plan: error will refuse it',
+    ]);
   });
 
   it('applies the first environment on its own branch with nothing recorded', async () => {
