@@ -242,7 +242,7 @@ function commentOptions(environment: string) {
 function promotion(env: Environment, ref: string | undefined): string | undefined {
   const parsed = ref ? parseRef(ref) : undefined;
   if (parsed?.kind === 'tag') return `a deploy tag run (${parsed.name}) promotes a change to ${env.name}`;
-  if (env.index > 0) return `${env.name} comes after the first environment: it receives changes by promotion`;
+  if (env.index > 0) return `${env.name} comes after the first environment and receives changes by promotion`;
   if ('branch' in env.on && parsed?.kind === 'branch' && parsed.name === env.on.branch) return undefined;
   const from = parsed
     ? `${parsed.kind === 'pull' ? 'pull request' : parsed.kind} ${parsed.ref}`
@@ -348,12 +348,9 @@ async function checkReviewedPlan(
     return unreviewed(`no hosting service to read the plan recorded as ${context} on ${short} from`, true);
   let found: { status: { state: string; description: string }; on: string } | undefined;
   try {
-    found = await findRecord(
-      provider,
-      sha,
-      context,
-      !promotes || parseRef(rt.context.ref ?? '')?.kind === 'tag',
-    );
+    // Only a promoting branch push can be a merge of a pull request whose head was planned.
+    const merged = promotes !== undefined && parseRef(rt.context.ref ?? '')?.kind === 'branch';
+    found = await findRecord(provider, sha, context, merged);
   } catch (e) {
     const why = `cannot read the plan recorded for ${env} on ${short}: ${(e as Error).message}`;
     if (s.requireReviewedPlan === 'error')
@@ -403,10 +400,10 @@ async function findRecord(
   provider: GitProvider,
   sha: string,
   context: string,
-  ownCommitOnly: boolean,
+  mayBeMerge: boolean,
 ): Promise<{ status: { state: string; description: string }; on: string } | undefined> {
   const own = (await provider.listStatuses(sha)).find((st) => st.context === context);
-  if (own || ownCommitOnly || provider.kind === 'git') return own && { status: own, on: sha };
+  if (own || !mayBeMerge || provider.kind === 'git') return own && { status: own, on: sha };
   const pr = await provider.pullRequestForMergeCommit(sha);
   if (pr?.state !== 'merged' || !pr.headSha || pr.headSha === sha) return undefined;
   const head = (await provider.listStatuses(pr.headSha)).find((st) => st.context === context);

@@ -214,7 +214,7 @@ describe('terraform-run: an apply that promotes needs a recorded plan (no hostin
     expect(existsSync(appsState(infra))).toBe(false);
     const branch = await run(root, { environment: 'apps', operation: 'apply' });
     expect(branch.failure).toBe(
-      refused('apps', 'apps comes after the first environment: it receives changes by promotion'),
+      refused('apps', 'apps comes after the first environment and receives changes by promotion'),
     );
     expect(existsSync(appsState(infra))).toBe(false);
   });
