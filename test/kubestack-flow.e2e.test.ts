@@ -6,7 +6,7 @@ import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
 import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
@@ -82,6 +82,8 @@ interface Host {
   record(sha: string, status: Status): Promise<void>;
   /** From now on, commit status writes are refused as the service refuses a token without the permission. */
   refuseStatusWrites(): void;
+  /** The next commit status write is answered 401, as for a token the service does not accept. */
+  rejectNextStatusWrite(): void;
   /** The permission the refusal names. */
   statusPermission: string;
   close(): Promise<void>;
@@ -127,6 +129,8 @@ async function githubHost(fx: GitFixture): Promise<Host> {
     record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
     // 403 "Resource not accessible by integration", GitHub's answer to a token without statuses: write.
     refuseStatusWrites: () => api.deny('statuses:write'),
+    rejectNextStatusWrite: () =>
+      api.failNext({ method: 'POST', path: '/statuses/', ...GITHUB_ERRORS.badCredentials }),
     statusPermission: 'GitHub: `permissions: { statuses: write }`',
     close: () => api.close(),
   };
@@ -174,6 +178,8 @@ async function azureHost(fx: GitFixture): Promise<Host> {
     record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
     // 403 TF401027 "You need the Git 'GenericContribute' permission", as for a build service without Contribute.
     refuseStatusWrites: () => api.deny('GenericContribute'),
+    // Azure DevOps' TypeKey body for 401 (TF400813 UnauthorizedRequestException).
+    rejectNextStatusWrite: () => api.failNext({ method: 'POST', path: '/statuses', status: 401 }),
     statusPermission: 'Azure DevOps: allow "Contribute" on the repository for the build service identity',
     close: () => api.close(),
   };
@@ -219,6 +225,9 @@ async function terminalHost(fx: GitFixture): Promise<Host> {
         '#!/bin/sh\nwhile read old new ref; do\n  case "$ref" in refs/notes/*) echo "refusing $ref: not allowed for this user" >&2; exit 1;; esac\ndone\n',
       );
       chmodSync(hook, 0o755);
+    },
+    rejectNextStatusWrite: () => {
+      throw new Error('a plain Git remote has no token to reject');
     },
     statusPermission: 'plain Git: the remote must accept a push to refs/notes/gitops-promote',
     close: async () => {},
@@ -620,7 +629,26 @@ describe.each([
 describe.each([
   ['GitHub', githubHost],
   ['Azure DevOps', azureHost],
-])('the plan comment on %s', (_title, makeHost) => {
+])('a plan on %s: its record and its comment', (_title, makeHost) => {
+  it("a plan of apps whose status write is answered 401 fails, with the service's reason and the permission", async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    host.rejectNextStatusWrite();
+    const r = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/main',
+      sha,
+      inputs: { environment: 'apps', operation: 'plan' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(
+      `could not record the plan of apps for review as gitops-promote/apps/plan on ${sha.slice(0, 12)}: `,
+    );
+    expect(r.failure).toContain(host.name === 'github' ? 'Bad credentials' : 'the token was rejected');
+    expect(r.failure).toContain(`Let the token write commit statuses (${host.statusPermission})`);
+  });
+
   it('comment: on-change writes no comment for a plan with no changes; always does', async () => {
     const fx = repo();
     host = await makeHost(fx);
