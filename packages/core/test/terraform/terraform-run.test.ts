@@ -278,6 +278,21 @@ describe('terraform-run: an apply that promotes needs a recorded plan (no hostin
     ]);
   });
 
+  it("a run with no commit can neither record a later environment's plan nor apply it under error", async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    const plan = await run(root, { environment: 'apps' }, NO_HOSTING, { sha: undefined });
+    expect(plan.failure).toMatch(
+      /^terraform-run: could not record the plan of apps for review as gitops-promote\/apps\/plan: the run has no commit to record it on\./,
+    );
+    const apply = await run(root, { environment: 'apps', operation: 'apply' }, NO_HOSTING, {
+      sha: undefined,
+    });
+    expect(apply.failure).toMatch(
+      /^terraform-run: apply refused: the run has no commit, so no plan recorded as gitops-promote\/apps\/plan can be read, and apps comes after/,
+    );
+    expect(existsSync(appsState(infra))).toBe(false);
+  });
+
   it('applies the first environment on its own branch with nothing recorded', async () => {
     const { root, infra } = makeRepository(CONFIG_YAML);
     const rt = await run(root, { environment: 'ops', operation: 'apply' });
