@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
 import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
@@ -78,6 +78,14 @@ interface Host {
   openPullRequest(head: string, base: string): Promise<number>;
   merge(pr: number, head: string): Promise<string>;
   comments(pr: number): string[];
+  /** Writes a commit status as another run (or a person) would. */
+  record(sha: string, status: Status): Promise<void>;
+  /** From now on, commit status writes are refused as the service refuses a token without the permission. */
+  refuseStatusWrites(): void;
+  /** The next commit status write is answered 401, as for a token the service does not accept. */
+  rejectNextStatusWrite(): void;
+  /** The permission the refusal names. */
+  statusPermission: string;
   close(): Promise<void>;
   /** The token the hosting service accepts (GitHub), for tests about tokens. */
   token?: string;
@@ -118,6 +126,12 @@ async function githubHost(fx: GitFixture): Promise<Host> {
       (await provider.createPullRequest({ head, base, title: `Merge ${head}`, body: '' })).number,
     merge: (pr) => api.mergePullRequest(pr),
     comments: (pr) => api.comments(pr).map((c) => String(c.body)),
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // 403 "Resource not accessible by integration", GitHub's answer to a token without statuses: write.
+    refuseStatusWrites: () => api.deny('statuses:write'),
+    rejectNextStatusWrite: () =>
+      api.failNext({ method: 'POST', path: '/statuses/', ...GITHUB_ERRORS.badCredentials }),
+    statusPermission: 'GitHub: `permissions: { statuses: write }`',
     close: () => api.close(),
   };
 }
@@ -161,6 +175,12 @@ async function azureHost(fx: GitFixture): Promise<Host> {
         .flatMap((t) =>
           ((t as { comments?: { content?: string }[] }).comments ?? []).map((c) => String(c.content)),
         ),
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // 403 TF401027 "You need the Git 'GenericContribute' permission", as for a build service without Contribute.
+    refuseStatusWrites: () => api.deny('GenericContribute'),
+    // Azure DevOps' TypeKey body for 401 (TF400813 UnauthorizedRequestException).
+    rejectNextStatusWrite: () => api.failNext({ method: 'POST', path: '/statuses', status: 401 }),
+    statusPermission: 'Azure DevOps: allow "Contribute" on the repository for the build service identity',
     close: () => api.close(),
   };
 }
@@ -196,6 +216,20 @@ async function terminalHost(fx: GitFixture): Promise<Host> {
       return fx.git('rev-parse', 'HEAD');
     },
     comments: () => [],
+    record: (sha, st) => provider.setStatus(sha, { ...st, state: st.state as 'success' }),
+    // A remote whose hook refuses the notes ref, as a server that does not let this user push it.
+    refuseStatusWrites: () => {
+      const hook = join(fx.remote, 'hooks', 'pre-receive');
+      writeFileSync(
+        hook,
+        '#!/bin/sh\nwhile read old new ref; do\n  case "$ref" in refs/notes/*) echo "refusing $ref: not allowed for this user" >&2; exit 1;; esac\ndone\n',
+      );
+      chmodSync(hook, 0o755);
+    },
+    rejectNextStatusWrite: () => {
+      throw new Error('a plain Git remote has no token to reject');
+    },
+    statusPermission: 'plain Git: the remote must accept a push to refs/notes/gitops-promote',
     close: async () => {},
   };
 }
@@ -457,6 +491,292 @@ describe.each([
     });
     expect(gateUnmerged.code).toBe(1);
     expect(gateUnmerged.failure).toContain(`commit ${unmerged.slice(0, 12)} is not on main`);
+  });
+
+  it('refuses a tag run with no recorded plan (or a record that is no successful plan); warn applies it', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const short = sha.slice(0, 12);
+    ok(
+      await host.run('terraform-run', {
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha,
+        inputs: { environment: 'ops', operation: 'apply' },
+      }),
+    );
+    const tagRun = { event: 'push' as const, ref: 'refs/tags/apps-deploy-1', sha };
+    const apply = { environment: 'apps', operation: 'apply' };
+    const refused = await host.run('terraform-run', { ...tagRun, inputs: apply });
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${short} (gitops-promote/apps/plan), and a deploy tag run ` +
+        '(apps-deploy-1) promotes a change to apps, so it needs a plan recorded for review (require-reviewed-plan: error).',
+    );
+    expect(refused.failure).toContain(
+      `Nothing was applied. Plan this commit for apps first (operation: plan records gitops-promote/apps/plan on ${short}), ` +
+        'have the plan reviewed, then run the apply again; or set require-reviewed-plan: warn.',
+    );
+    expect(`${refused.stdout}${refused.stderr}`).not.toMatch(/terraform apply -input/);
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+    // As when the fresh plan differs: the environment's status says the apply failed, and nothing else is written.
+    const after = await host.statuses(sha);
+    expect(after.map((st) => `${st.context}=${st.state}`).sort()).toEqual([
+      'gitops-promote/apps=failure',
+      'gitops-promote/ops=success',
+    ]);
+    expect(after.find((st) => st.context === 'gitops-promote/apps')?.description).toMatch(
+      /^apply refused: no plan was recorded for apps on /,
+    );
+
+    // A failed or pending plan status, or one that is not a plan record, is no reviewed plan either.
+    for (const [state, description] of [
+      ['failure', 'terraform plan failed'],
+      ['pending', 'planning'],
+      ['success', 'looks good to me'],
+    ] as const) {
+      await host.record(sha, { context: 'gitops-promote/apps/plan', state, description });
+      const r = await host.run('terraform-run', { ...tagRun, inputs: apply });
+      expect(r.code).toBe(1);
+      expect(r.failure).toContain(
+        `apply refused: gitops-promote/apps/plan on ${short} is ${state} ("${description}"), not a recorded successful plan, and a deploy tag run`,
+      );
+      expect(workspaceResources(fx, 'apps')).toEqual([]);
+    }
+
+    const warned = await host.run('terraform-run', {
+      ...tagRun,
+      inputs: { ...apply, 'require-reviewed-plan': 'warn' },
+    });
+    ok(warned);
+    expect(warned.warnings.join('\n')).toContain(
+      `gitops-promote/apps/plan on ${short} is success ("looks good to me"), not a recorded successful plan; ` +
+        'applying a plan nobody reviewed (require-reviewed-plan: warn)',
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual(['terraform_data.cluster', 'terraform_data.node_pool']);
+    expect((await host.statuses(sha)).find((st) => st.context === 'gitops-promote/apps')?.state).toBe(
+      'success',
+    );
+  });
+
+  it('a plan that a promotion needs fails when its record cannot be written; the tag run then refuses', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    host.refuseStatusWrites();
+    // ops' own plan record is for reviewers only (its apply on main promotes nothing): a warning.
+    const opsPlan = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'ops', operation: 'plan' },
+    });
+    ok(opsPlan);
+    expect(opsPlan.warnings.join('\n')).toContain(
+      'could not write the commit status gitops-promote/ops/plan',
+    );
+
+    const appsPlan = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'apps', operation: 'plan' },
+    });
+    expect(appsPlan.code).toBe(1);
+    expect(appsPlan.failure).toContain(
+      `could not record the plan of apps for review as gitops-promote/apps/plan on ${sha.slice(0, 12)}: `,
+    );
+    expect(appsPlan.failure).toContain(
+      'A promoting apply of apps needs this record (require-reviewed-plan: error), so this plan fails. ' +
+        `Let the token write commit statuses (${host.statusPermission}), or set require-reviewed-plan: warn.`,
+    );
+    // The service's own words reach the message: what was refused, and why.
+    const said = {
+      github: 'Resource not accessible by integration',
+      azure: "TF401027: You need the Git 'GenericContribute' permission",
+      terminal:
+        '! [remote rejected] refs/notes/gitops-promote -> refs/notes/gitops-promote (pre-receive hook declined)',
+    }[host.name]!;
+    expect(appsPlan.failure).toContain(said);
+    expect((await host.statuses(sha)).map((st) => st.context).sort()).toEqual(['gitops-promote/ops']);
+
+    // Under warn the plan passes with a warning, as before.
+    const warned = await host.run('terraform-run', {
+      ...push,
+      inputs: { environment: 'apps', operation: 'plan', 'require-reviewed-plan': 'warn' },
+    });
+    ok(warned);
+    expect(warned.warnings.join('\n')).toContain(
+      'could not write the commit status gitops-promote/apps/plan',
+    );
+
+    // The state changes behind the unrecorded plan; the tag run must not apply what nobody reviewed.
+    writeFileSync(
+      join(fx.work, 'infra', 'extra.tf'),
+      'resource "terraform_data" "extra" {\n  input = 1\n}\n',
+    );
+    const tagRun = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-1',
+      sha,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(tagRun.code).toBe(1);
+    expect(tagRun.failure).toContain('apply refused: no plan was recorded for apps');
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+  });
+});
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+])('a plan on %s: its record and its comment', (_title, makeHost) => {
+  it("a plan of apps whose status write is answered 401 fails, with the service's reason and the permission", async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    host.rejectNextStatusWrite();
+    const r = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/main',
+      sha,
+      inputs: { environment: 'apps', operation: 'plan' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(
+      `could not record the plan of apps for review as gitops-promote/apps/plan on ${sha.slice(0, 12)}: `,
+    );
+    expect(r.failure).toContain(host.name === 'github' ? 'Bad credentials' : 'the token was rejected');
+    expect(r.failure).toContain(`Let the token write commit statuses (${host.statusPermission})`);
+  });
+
+  it('comment: on-change writes no comment for a plan with no changes; always does', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const main = fx.git('rev-parse', 'HEAD');
+    ok(
+      await host.run('terraform-run', {
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha: main,
+        inputs: { environment: 'ops', operation: 'apply' },
+      }),
+    );
+    fx.git('checkout', '-q', '-b', 'docs');
+    const head = fx.commit({ 'README.md': '# docs only\n' }, 'Docs');
+    fx.git('push', '-q', 'origin', 'docs');
+    const pr = await host.openPullRequest('docs', 'main');
+    const prEvent = {
+      event: 'pull-request' as const,
+      ref: `refs/pull/${pr}/merge`,
+      sha: head,
+      pr: { number: pr, base: 'main', head: 'docs' },
+    };
+    const quiet = ok(
+      await host.run('terraform-run', {
+        ...prEvent,
+        inputs: { environment: 'ops', operation: 'plan', comment: 'on-change' },
+      }),
+    );
+    expect(quiet['has-changes']).toBe('false');
+    expect(host.comments(pr)).toEqual([]);
+    ok(
+      await host.run('terraform-run', {
+        ...prEvent,
+        inputs: { environment: 'ops', operation: 'plan', comment: 'always' },
+      }),
+    );
+    expect(host.comments(pr)).toHaveLength(1);
+    expect(host.comments(pr)[0]).toContain('No changes');
+  });
+});
+
+const BRANCH_LAYOUT_CONFIG =
+  'environments:\n  - { name: ops, on: { branch: main } }\n  - { name: apps, on: { branch: apps } }\n' +
+  'terraform: { working-directory: infra, lock-timeout: 30s }\n';
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+])('the reviewed plan across commits on %s', (_title, makeHost) => {
+  it('a record on another commit does not count: a deploy tag on a newer commit needs its own plan', async () => {
+    const fx = repo();
+    host = await makeHost(fx);
+    const planned = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha: planned };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }));
+    // A newer commit on main that nobody planned for apps, with a change the reviewers never saw.
+    const newer = fx.commit({ 'infra/ingress.tf': FEATURE_TF }, 'Add an ingress');
+    fx.git('push', '-q', 'origin', 'main');
+    const r = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/tags/apps-deploy-1',
+      sha: newer,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${newer.slice(0, 12)} (gitops-promote/apps/plan)`,
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual([]);
+  });
+
+  it('environment branches: a merge commit is checked against the plan recorded on the merged head; a direct push is refused', async () => {
+    const fx = gitFixture({
+      '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+      'gitops-promote.yaml': BRANCH_LAYOUT_CONFIG,
+      'infra/main.tf': MAIN_TF,
+    });
+    fx.git('push', '-q', 'origin', 'main:apps');
+    host = await makeHost(fx);
+    const head = fx.commit({ 'infra/ingress.tf': FEATURE_TF }, 'Add an ingress');
+    fx.git('push', '-q', 'origin', 'main');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha: head };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    const planned = ok(
+      await host.run('terraform-run', { ...push, inputs: { environment: 'apps', operation: 'plan' } }),
+    );
+
+    // The promotion pull request main → apps merges with a merge commit nobody planned.
+    const pr = await host.openPullRequest('main', 'apps');
+    const merge = await host.merge(pr, 'main');
+    expect(merge).not.toBe(head);
+    fx.git('fetch', '-q', 'origin');
+    fx.git('checkout', '-q', '-B', 'apps', merge);
+    const applied = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/apps',
+      sha: merge,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    ok(applied);
+    expect(applied.outputs.fingerprint).toBe(planned.fingerprint);
+    expect(`${applied.stdout}${applied.stderr}`).toContain(
+      `The plan matches the plan recorded for review on ${head.slice(0, 12)}, the pull request head merged as ${merge.slice(0, 12)}`,
+    );
+    expect(workspaceResources(fx, 'apps')).toEqual([
+      'terraform_data.cluster',
+      'terraform_data.ingress',
+      'terraform_data.node_pool',
+    ]);
+
+    // A commit pushed straight to the environment branch has no pull request and no record: refused.
+    const direct = fx.commit(
+      { 'infra/extra.tf': 'resource "terraform_data" "extra" {\n  input = 1\n}\n' },
+      'Direct',
+    );
+    fx.git('push', '-q', 'origin', 'apps');
+    const refused = await host.run('terraform-run', {
+      event: 'push',
+      ref: 'refs/heads/apps',
+      sha: direct,
+      inputs: { environment: 'apps', operation: 'apply' },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toContain(
+      `apply refused: no plan was recorded for apps on ${direct.slice(0, 12)} (gitops-promote/apps/plan), and apps comes after the first environment`,
+    );
+    expect(workspaceResources(fx, 'apps')).not.toContain('terraform_data.extra');
   });
 });
 

@@ -209,6 +209,83 @@ describe('the Kubestack flow in one step', () => {
     }
   });
 
+  it('GitHub: a deploy tag past the gate still refuses an apps plan nobody recorded, and applies nothing', async () => {
+    const fx = repo();
+    const api = await startGitHubDouble(fx.remote);
+    try {
+      const sha = fx.git('rev-parse', 'HEAD');
+      // ops reports success for the commit (the gate passes), but no plan of apps was ever recorded.
+      api.addStatus(sha, {
+        context: 'gitops-promote/ops',
+        state: 'success',
+        description: 'applied +1 ~0 -0 ±0',
+      });
+      const tag = await runComposite({
+        cwd: fx.work,
+        env: {
+          ...api.env(),
+          GITOPS_PROMOTE_API_FAST: '1',
+          GITHUB_SHA: sha,
+          GITHUB_WORKSPACE: fx.work,
+          GITHUB_EVENT_NAME: 'push',
+          GITHUB_REF: 'refs/tags/apps-deploy-1',
+        },
+        inputs: { token: api.token },
+      });
+      expect(tag.code).toBe(1);
+      expect(tag.log).toContain(
+        `apply refused: no plan was recorded for apps on ${sha.slice(0, 12)} (gitops-promote/apps/plan), and a deploy tag run (apps-deploy-1) promotes a change to apps`,
+      );
+      expect(tag.log).toContain('Nothing was applied.');
+      expect(existsSync(join(fx.work, 'terraform.tfstate.d', 'apps', 'terraform.tfstate'))).toBe(false);
+      expect(api.statuses(sha).map((st) => `${st.context}=${st.state}`)).toEqual(
+        expect.arrayContaining(['gitops-promote/ops=success', 'gitops-promote/apps=failure']),
+      );
+      expect(api.statuses(sha).map((st) => st.context)).not.toContain('gitops-promote/apps/plan');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('Azure DevOps: main fails when the next plan cannot be recorded, naming the permission; the tag run then refuses', async () => {
+    const fx = repo();
+    const api = await startAzureApi({ repo: fx.remote });
+    try {
+      const sha = fx.git('rev-parse', 'HEAD');
+      const env = { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' };
+      api.deny('GenericContribute');
+      const main = await runAzure('pipeline', { cwd: fx.work, sourceBranch: 'refs/heads/main', sha, env });
+      expect(main.result, main.stdout).toBe('Failed');
+      expect(main.failure).toContain(
+        `could not record the plan of apps for review as gitops-promote/apps/plan on ${sha.slice(0, 12)}`,
+      );
+      expect(main.failure).toContain(
+        'Azure DevOps: allow "Contribute" on the repository for the build service identity',
+      );
+      expect(api.statuses(sha)).toEqual([]);
+      // ops applied; its own status could not be written either, which is only a warning.
+      expect(main.warnings.join('\n')).toContain('could not write the commit status gitops-promote/ops');
+      api.allow('GenericContribute');
+      api.addStatus(sha, {
+        genre: 'gitops-promote',
+        name: 'ops',
+        state: 'succeeded',
+        description: 'applied',
+      });
+      const tag = await runAzure('pipeline', {
+        cwd: fx.work,
+        sourceBranch: 'refs/tags/apps-deploy-1',
+        sha,
+        env,
+      });
+      expect(tag.result, tag.stdout).toBe('Failed');
+      expect(tag.failure).toContain('apply refused: no plan was recorded for apps');
+      expect(existsSync(join(fx.work, 'terraform.tfstate.d', 'apps', 'terraform.tfstate'))).toBe(false);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('a deploy tag before ops succeeded stops at the gate and applies nothing', async () => {
     const fx = repo();
     const sha = fx.git('rev-parse', 'HEAD');

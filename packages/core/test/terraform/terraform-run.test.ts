@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,10 +167,21 @@ describe('terraform-run with the real terraform and no hosting service', () => {
     expect(again.outputs).toMatchObject({ exitcode: '0', 'has-changes': 'false', 'to-add': '0' });
     expect(again.summaries[0]).toContain('_No changes: the infrastructure matches the configuration._');
 
-    // Another environment plans in its own workspace, created on first use.
+    // Another environment plans in its own workspace, created on first use. Its plan is applied later by
+    // promotion, which needs the plan recorded: with no hosting service to record it on, the plan fails.
     const apps = await run(root, { environment: 'apps' });
     expect(apps.groups[1]).toBe('terraform workspace select -or-create -no-color apps');
     expect(apps.outputs['to-add']).toBe('4');
+    expect(apps.failure).toBe(
+      'terraform-run: could not record the plan of apps for review as gitops-promote/apps/plan on aaaaaaaaaaaa: ' +
+        'no hosting service (no hosting service in this test).\nA promoting apply of apps needs this record ' +
+        '(require-reviewed-plan: error), so this plan fails. Let the token write commit statuses (GitHub: ' +
+        'statuses: write; Azure DevOps: "Contribute" for the build service; plain Git: a push to ' +
+        'refs/notes/gitops-promote), or set require-reviewed-plan: warn.',
+    );
+    const warned = await run(root, { environment: 'apps', 'require-reviewed-plan': 'warn' });
+    expect(warned.failure).toBeUndefined();
+    expect(warned.outputs['to-add']).toBe('4');
   });
 
   it('fails with the lock holder and the lock-timeout advice, and still writes the summary', async () => {
@@ -197,6 +208,114 @@ describe('terraform-run with the real terraform and no hosting service', () => {
       /^terraform-run: tofu-not-installed was not found on PATH: install it .*binary: tofu$/,
     );
     expect(rt.summaries[0]).toContain('| `tofu-not-installed init -input=false -no-color` | did not start |');
+  });
+});
+
+describe('terraform-run: an apply that promotes needs a recorded plan (no hosting service to read one)', () => {
+  const appsState = (infra: string) => join(infra, 'terraform.tfstate.d', 'apps', 'terraform.tfstate');
+  const refused = (env: string, why: string) =>
+    `terraform-run: apply refused: no hosting service to read the plan recorded as gitops-promote/${env}/plan on aaaaaaaaaaaa from, ` +
+    `and ${why}, so it needs a plan recorded for review (require-reviewed-plan: error).\nNothing was applied. ` +
+    `Plan this commit for ${env} first (operation: plan records gitops-promote/${env}/plan on aaaaaaaaaaaa), ` +
+    'have the plan reviewed, then run the apply again; or set require-reviewed-plan: warn.';
+
+  it('refuses a later environment under error, on a tag or a branch, and applies nothing', async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    const tag = await run(root, { environment: 'apps', operation: 'apply' }, NO_HOSTING, {
+      ref: 'refs/tags/apps-deploy-1',
+    });
+    expect(tag.failure).toBe(refused('apps', 'a deploy tag run (apps-deploy-1) promotes a change to apps'));
+    expect(tag.groups.some((g) => g.startsWith('terraform apply'))).toBe(false);
+    expect(existsSync(appsState(infra))).toBe(false);
+    const branch = await run(root, { environment: 'apps', operation: 'apply' });
+    expect(branch.failure).toBe(
+      refused('apps', 'apps comes after the first environment and receives changes by promotion'),
+    );
+    expect(existsSync(appsState(infra))).toBe(false);
+  });
+
+  it('refuses the first environment applied from a tag, a pull request or another branch', async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    for (const [ref, why] of [
+      ['refs/tags/ops-1', 'a deploy tag run (ops-1) promotes a change to ops'],
+      [
+        'refs/pull/7/merge',
+        'ops is applied from pull request refs/pull/7/merge, not from its own branch main',
+      ],
+      ['refs/heads/feature', 'ops is applied from branch refs/heads/feature, not from its own branch main'],
+    ] as const) {
+      const rt = await run(root, { environment: 'ops', operation: 'apply' }, NO_HOSTING, { ref });
+      expect(rt.failure).toBe(refused('ops', why));
+    }
+    expect(existsSync(join(infra, 'terraform.tfstate.d', 'ops', 'terraform.tfstate'))).toBe(false);
+  });
+
+  it('applies with a warning under warn, and does not look under off', async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    const tag = { ref: 'refs/tags/apps-deploy-1' };
+    const warned = await run(
+      root,
+      { environment: 'apps', operation: 'apply', 'require-reviewed-plan': 'warn' },
+      NO_HOSTING,
+      tag,
+    );
+    expect(warned.failure).toBeUndefined();
+    expect(warned.warnings).toContain(
+      'no hosting service to read the plan recorded as gitops-promote/apps/plan on aaaaaaaaaaaa from; ' +
+        'applying a plan nobody reviewed (require-reviewed-plan: warn)',
+    );
+    expect(existsSync(appsState(infra))).toBe(true);
+    writeFileSync(join(infra, 'more.tf'), 'resource "terraform_data" "more" {\n  input = 1\n}\n');
+    const off = await run(
+      root,
+      { environment: 'apps', operation: 'apply', 'require-reviewed-plan': 'off' },
+      NO_HOSTING,
+      tag,
+    );
+    expect(off.failure).toBeUndefined();
+    expect(off.outputs['to-add']).toBe('1');
+    expect(off.logText).not.toContain('gitops-promote/apps/plan');
+    // Nothing left to change: applying an empty plan cannot do anything nobody saw, so error lets it pass.
+    const empty = await run(root, { environment: 'apps', operation: 'apply' }, NO_HOSTING, tag);
+    expect(empty.failure).toBeUndefined();
+    expect(empty.outputs['has-changes']).toBe('false');
+    expect(empty.logText).toContain(
+      'no hosting service to read the plan recorded as gitops-promote/apps/plan on aaaaaaaaaaaa from, but the fresh plan changes nothing: applying it is safe',
+    );
+  });
+
+  it('a plan of a later environment with status: false is not recorded, and says what that means', async () => {
+    const { root } = makeRepository(CONFIG_YAML);
+    const rt = await run(root, { environment: 'apps', status: 'false' });
+    expect(rt.failure).toBeUndefined();
+    expect(rt.warnings).toEqual([
+      'status: false, so this plan is not recorded as gitops-promote/apps/plan; a promoting apply of apps under require-reviewed-plan: error will refuse it',
+    ]);
+  });
+
+  it("a run with no commit can neither record a later environment's plan nor apply it under error", async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    const plan = await run(root, { environment: 'apps' }, NO_HOSTING, { sha: undefined });
+    expect(plan.failure).toMatch(
+      /^terraform-run: could not record the plan of apps for review as gitops-promote\/apps\/plan: the run has no commit to record it on\./,
+    );
+    const apply = await run(root, { environment: 'apps', operation: 'apply' }, NO_HOSTING, {
+      sha: undefined,
+    });
+    expect(apply.failure).toMatch(
+      /^terraform-run: apply refused: the run has no commit, so no plan recorded as gitops-promote\/apps\/plan can be read, and apps comes after/,
+    );
+    expect(existsSync(appsState(infra))).toBe(false);
+  });
+
+  it('applies the first environment on its own branch with nothing recorded', async () => {
+    const { root, infra } = makeRepository(CONFIG_YAML);
+    const rt = await run(root, { environment: 'ops', operation: 'apply' });
+    expect(rt.failure).toBeUndefined();
+    expect(rt.logText).toContain(
+      'no hosting service to read the plan recorded as gitops-promote/ops/plan on aaaaaaaaaaaa from: nothing to compare',
+    );
+    expect(existsSync(join(infra, 'terraform.tfstate.d', 'ops', 'terraform.tfstate'))).toBe(true);
   });
 });
 
