@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { STEPS } from '@gitops-promote/core';
+import { credentialsIn } from '@gitops-promote/platform/log-safety';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
@@ -51,7 +52,7 @@ beforeAll(() => {
 type Platform = 'azure' | 'github' | 'terminal';
 
 interface Host {
-  run(step: string, inputs: Record<string, string>): Promise<BundleRun>;
+  run(step: string, inputs: Record<string, string>, env?: Record<string, string>): Promise<BundleRun>;
   /** The previous environment's success, as the hosting service would hold it. */
   succeeded(sha: string, env: string): void;
   statuses(sha: string): unknown[];
@@ -86,6 +87,17 @@ function echoes(platform: Platform, r: BundleRun, secret: string): string[] {
 function expectNoSecretShown(platform: Platform, r: BundleRun): void {
   for (const secret of SECRETS) expect(leaks(platform, r, secret), secret).toEqual([]);
   expect(echoes(platform, r, TOKEN)).toEqual([]);
+  if (platform !== 'terminal') expectRegisteredFirst(platform, r, TOKEN);
+}
+
+/** The token is registered before the step writes anything (only the task library's start-up lines come earlier). */
+function expectRegisteredFirst(platform: Platform, r: BundleRun, token: string): void {
+  const lines = r.stdout.split('\n');
+  const at = lines.indexOf(`${platform === 'azure' ? '##vso[task.setsecret]' : '::add-mask::'}${token}`);
+  expect(at, 'the token is registered as a secret').toBeGreaterThanOrEqual(0);
+  expect(
+    lines.slice(0, at).filter((l) => !/^(##vso\[task\.(debug|setsecret)\]|::add-mask::)/.test(l)),
+  ).toEqual([]);
 }
 
 function expectOk(r: BundleRun): void {
@@ -111,11 +123,11 @@ async function azureHost(token = TOKEN): Promise<Host> {
   // No SYSTEM_ACCESSTOKEN: the token input is the only way in, so a step that ignored it would fail.
   const { SYSTEM_ACCESSTOKEN: _, ...env } = api.env();
   return {
-    run: (step, inputs) =>
+    run: (step, inputs, extra) =>
       runAzure(step, {
         cwd: fx.work,
         sha,
-        env: { ...env, SYSTEM_DEBUG: 'true', GITOPS_PROMOTE_API_FAST: '1' },
+        env: { ...env, SYSTEM_DEBUG: 'true', GITOPS_PROMOTE_API_FAST: '1', ...extra },
         inputs: { token: TOKEN, ...inputs },
       }),
     succeeded: (s, e) => api.addStatus(s, { genre: 'gitops-promote', name: e, state: 'succeeded' }),
@@ -127,11 +139,17 @@ async function azureHost(token = TOKEN): Promise<Host> {
 async function githubHost(token = TOKEN): Promise<Host> {
   const api: GitHubApiDouble = await startGitHubDouble(fx.remote, { token });
   return {
-    run: (step, inputs) =>
+    run: (step, inputs, extra) =>
       runGitHub(step, {
         cwd: fx.work,
         sha,
-        env: { ...api.env(), ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1', GITOPS_PROMOTE_API_FAST: '1' },
+        env: {
+          ...api.env(),
+          ACTIONS_STEP_DEBUG: 'true',
+          RUNNER_DEBUG: '1',
+          GITOPS_PROMOTE_API_FAST: '1',
+          ...extra,
+        },
         inputs: { token: TOKEN, ...inputs },
       }),
     succeeded: (s, e) => api.addStatus(s, { context: `gitops-promote/${e}`, state: 'success' }),
@@ -144,13 +162,19 @@ async function githubHost(token = TOKEN): Promise<Host> {
 async function terminalHost(token = TOKEN): Promise<Host> {
   const api: GitHubApiDouble = await startGitHubDouble(fx.remote, { token });
   return {
-    run: (step, inputs) => {
+    run: (step, inputs, extra) => {
       const all: Record<string, string> = { token: TOKEN, provider: 'github', ...inputs };
       const accepted = STEPS[step]!.inputs;
       return runTerminal(step, {
         cwd: fx.work,
-        env: { ...api.env(), GITOPS_PROMOTE_DEBUG: '1', RUNNER_DEBUG: '1', GITOPS_PROMOTE_API_FAST: '1' },
-        inputs: Object.fromEntries(Object.entries(all).filter(([k]) => accepted.includes(k))),
+        env: {
+          ...api.env(),
+          GITOPS_PROMOTE_DEBUG: '1',
+          RUNNER_DEBUG: '1',
+          GITOPS_PROMOTE_API_FAST: '1',
+          ...extra,
+        },
+        inputs: Object.fromEntries(Object.entries(all).filter(([k, v]) => accepted.includes(k) && v !== '')),
       });
     },
     succeeded: (s, e) => api.addStatus(s, { context: `gitops-promote/${e}`, state: 'success' }),
@@ -235,6 +259,19 @@ describe.each(HOSTS)('%s, debug logging on', (platform, start) => {
     expectNoSecretShown(platform, r);
   });
 
+  it('the job token from the environment (no token input) is registered and masked too', async () => {
+    host.succeeded(sha, 'ops');
+    const variable = platform === 'azure' ? 'SYSTEM_ACCESSTOKEN' : 'GITHUB_TOKEN';
+    const r = await host.run(
+      'check-previous-env',
+      { environment: 'apps', sha, token: '' },
+      { [variable]: TOKEN },
+    );
+    expectOk(r);
+    expect(r.outputs.state).toBe('success');
+    expectNoSecretShown(platform, r);
+  });
+
   it('the recipe (pipeline): apply ops, then plan apps', async () => {
     const r = await host.run('pipeline', { ...TERRAFORM, 'require-reviewed-plan': 'off' });
     expectOk(r);
@@ -265,5 +302,20 @@ describe.each(HOSTS)('%s, the hosting service refuses the token', (platform, sta
     // A warning today; a failure once an unrecorded plan fails its step: either way it names the refusal.
     expect([r.failure ?? '', ...r.warnings].join('\n')).toMatch(/HTTP 401/);
     expectNoSecretShown(platform, r);
+  });
+});
+
+describe('credentialsIn: which parts of backend-config, init-args, target-repository and command are secrets', () => {
+  it.each([
+    ['access_key=AK1\nkey=prod.tfstate\nbucket=state', ['AK1']],
+    ['-backend-config=sas_token=sv=2024&sig=x -upgrade', ['sv=2024&sig=x']],
+    ['client_secret="s3cr3t"\nuse_azuread_auth=true\nskip_credentials_validation=true', ['s3cr3t']],
+    ['conn_str=postgres://app:pw1@db/state', ['pw1', 'postgres://app:pw1@db/state']],
+    ['https://ghp_tok@github.com/o/r.git', ['ghp_tok']],
+    ['node render.mjs {env} --set db.password=hunter22', ['hunter22']],
+    ['overlays/{env}', []],
+    ['backend.hcl\nregion=eu-west-1', []],
+  ])('%j → %j', (text, secrets) => {
+    expect(credentialsIn(text).sort()).toEqual([...secrets].sort());
   });
 });
