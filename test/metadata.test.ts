@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, decisionOutputs, parseConfig, STEPS } from '@gitops-promote/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -133,4 +133,91 @@ describe('the JSON Schema shipped for editors agrees with the loader', () => {
   it.each(table)('%s', (_title, text) => {
     expect(validate(parse(text))).toBe(accepts(text));
   });
+});
+
+/**
+ * GitHub runs JavaScript actions on Node 24: what the project shows users (README, examples, its own
+ * workflows) pins majors that run on node24, and its own actions declare it. First major on node24, read
+ * from each action's action.yml at its major tag; an action not in the table must be checked and added.
+ */
+const FIRST_NODE24_MAJOR: Record<string, number> = {
+  'actions/checkout': 5,
+  'actions/setup-node': 5,
+  'actions/create-github-app-token': 3,
+  'actions/cache': 5,
+  'actions/upload-artifact': 6,
+  'actions/download-artifact': 7,
+  'actions/github-script': 8,
+  'hashicorp/setup-terraform': 4,
+};
+
+function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => keep(f) && !f.split(/[\\/]/).includes('node_modules'))
+    .map((f) => join(dir, f));
+}
+
+/** `uses: owner/name[/path]@vN` references to other repositories' actions that pin a major older than node24's. */
+function oldActions(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/uses:\s*["']?([\w.-]+\/[\w.-]+)[^@\s"']*@v?(\d+)/g)) {
+    const [action, major] = [m[1]!, Number(m[2])];
+    if (action.toLowerCase() === 'gitops-promote/gitops-promote') continue;
+    const at = `${file}:${text.slice(0, m.index).split('\n').length}`;
+    const first = FIRST_NODE24_MAJOR[action];
+    if (first === undefined)
+      found.push(`${at}: ${action}: check which major runs on node24 and add it to FIRST_NODE24_MAJOR`);
+    else if (major < first)
+      found.push(`${at}: ${action}@v${major} runs on Node 20 or older; use v${first} or later`);
+  }
+  return found;
+}
+
+describe('actions on the runner’s Node (node24)', () => {
+  const shown = [
+    'README.md',
+    'action.yml',
+    ...filesUnder('.github/workflows', (f) => /\.ya?ml$/.test(f)),
+    ...filesUnder('examples', (f) => /\.(ya?ml|md)$/.test(f)),
+    ...filesUnder('packages', (f) => /(^|[\\/])(action\.yml|README\.md)$/.test(f)),
+  ];
+
+  it('the scan reads the files that reference actions', () => {
+    const text = shown.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    for (const action of ['actions/checkout', 'actions/create-github-app-token', 'hashicorp/setup-terraform'])
+      expect(text).toContain(`uses: ${action}@`);
+  });
+
+  it.each(shown)('%s pins no action major that runs on Node 20 or older', (file) => {
+    expect(oldActions(file, readFileSync(join(ROOT, file), 'utf8'))).toEqual([]);
+  });
+
+  it('finds a node20 major and an action it does not know; passes a current one and its own', () => {
+    const text = [
+      '- uses: actions/checkout@v4',
+      '- uses: "actions/cache/restore@v5"',
+      '- uses: gitops-promote/gitops-promote@v1',
+      '- uses: octo/unknown@v9',
+    ].join('\n');
+    expect(oldActions('x.yml', text)).toEqual([
+      'x.yml:1: actions/checkout@v4 runs on Node 20 or older; use v5 or later',
+      'x.yml:4: octo/unknown: check which major runs on node24 and add it to FIRST_NODE24_MAJOR',
+    ]);
+  });
+
+  it.each(['action.yml', ...filesUnder('packages', (f) => /(^|[\\/])action\.yml$/.test(f))])(
+    '%s runs on node24 (or is a composite of the node bundles)',
+    (file) => {
+      const { runs } = parse(readFileSync(join(ROOT, file), 'utf8')) as ActionYml;
+      expect(['node24', 'composite']).toContain(runs.using);
+    },
+  );
+
+  it.each(['task.json', ...filesUnder('packages', (f) => /(^|[\\/])task\.json$/.test(f))])(
+    '%s has the Node24 handler, and Node20_1 for agents without it',
+    (file) => {
+      const task = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as TaskJson;
+      expect(Object.keys(task.execution).sort()).toEqual(['Node20_1', 'Node24']);
+    },
+  );
 });

@@ -22,7 +22,7 @@ jobs:
   test:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v7
       - run: echo "\${{ github.ref_name }}"
 `;
 
@@ -34,7 +34,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout: 10
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v7
       - run: echo "\${{ github.nope }}"
 `;
 

@@ -2,8 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
+import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { neutraliseAzureCommands as safe } from './log-safety';
+import {
+  CREDENTIAL_INPUTS,
+  credentialsIn,
+  maskSecrets,
+  SECRET_INPUTS,
+  neutraliseAzureCommands as safe,
+  TOKEN_VARIABLES,
+} from './log-safety';
 
 /** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
 export function azureName(name: string): string {
@@ -19,16 +27,24 @@ export class AzureRuntime implements Runtime {
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.context = azureContext(env);
+    // Before anything is logged: once registered, the agent masks a value wherever it appears.
+    for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
+    for (const name of TOKEN_VARIABLES) this.setSecret(env[name] ?? '');
+    for (const name of CREDENTIAL_INPUTS) for (const s of credentialsIn(this.input(name))) this.setSecret(s);
   }
 
   input(name: string): string {
+    if (QUIET.has(name)) return quietInput(name);
     return tl.getInput(azureName(name), false) ?? '';
   }
   setOutput(name: string, value: string): void {
     tl.setVariable(azureName(name), value, false, true);
   }
+  private readonly secrets = new Set<string>();
   setSecret(value: string): void {
-    if (value) tl.setSecret(value);
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    tl.setSecret(value);
   }
   debug(message: string): void {
     tl.debug(safe(message));
@@ -57,7 +73,7 @@ export class AzureRuntime implements Runtime {
       const dir = mkdtempSync(join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'gitops-promote-'));
       this.summaryFile = join(dir, 'summary.md');
     }
-    this.summaryText += markdown;
+    this.summaryText += maskSecrets(markdown, this.secrets);
     writeFileSync(this.summaryFile!, this.summaryText);
     if (first) tl.uploadSummary(this.summaryFile!);
   }
@@ -71,6 +87,17 @@ export class AzureRuntime implements Runtime {
   complete(): void {
     if (!this.failed) tl.setResult(tl.TaskResult.Succeeded, 'done');
   }
+}
+
+const QUIET = new Set<string>([...SECRET_INPUTS, ...CREDENTIAL_INPUTS]);
+
+/**
+ * `tl.getInput` without its `##vso[task.debug]name=value` echo (written under System.Debug, before a
+ * step could register the value as a secret). The library moves INPUT_* out of process.env into its
+ * vault when it loads, so the value is read from there, under the key getInput uses.
+ */
+function quietInput(name: string): string {
+  return taskInternal._vault.retrieveSecret(`INPUT_${taskInternal._getVariableKey(azureName(name))}`) ?? '';
 }
 
 function short(ref: string | undefined): string | undefined {

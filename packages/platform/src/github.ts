@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
-import { neutraliseGitHubCommands as safe } from './log-safety';
+import {
+  CREDENTIAL_INPUTS,
+  credentialsIn,
+  maskSecrets,
+  SECRET_INPUTS,
+  neutraliseGitHubCommands as safe,
+  TOKEN_VARIABLES,
+} from './log-safety';
 
 /** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 export class GitHubRuntime implements Runtime {
@@ -10,6 +17,14 @@ export class GitHubRuntime implements Runtime {
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.context = githubContext(env);
+    // Before anything is logged: the runner masks only values it was told about.
+    const tokens = [...SECRET_INPUTS.map((n) => this.input(n)), ...TOKEN_VARIABLES.map((n) => env[n] ?? '')];
+    for (const token of tokens.filter(Boolean)) {
+      this.setSecret(token);
+      // Git over HTTPS sends it as basic auth: mask that form too, as actions/checkout does.
+      this.setSecret(Buffer.from(`x-access-token:${token}`).toString('base64'));
+    }
+    for (const name of CREDENTIAL_INPUTS) for (const s of credentialsIn(this.input(name))) this.setSecret(s);
   }
 
   input(name: string): string {
@@ -18,8 +33,11 @@ export class GitHubRuntime implements Runtime {
   setOutput(name: string, value: string): void {
     core.setOutput(name, value);
   }
+  private readonly secrets = new Set<string>();
   setSecret(value: string): void {
-    if (value) core.setSecret(value);
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    core.setSecret(value);
   }
   debug(message: string): void {
     core.debug(safe(message));
@@ -39,7 +57,7 @@ export class GitHubRuntime implements Runtime {
   async summary(markdown: string): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     try {
-      await core.summary.addRaw(markdown, true).write();
+      await core.summary.addRaw(maskSecrets(markdown, this.secrets), true).write();
     } catch (e) {
       // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
       core.summary.emptyBuffer();

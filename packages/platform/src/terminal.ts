@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
+import { CREDENTIAL_INPUTS, credentialsIn, maskSecrets, SECRET_INPUTS, TOKEN_VARIABLES } from './log-safety';
 
 /** A terminal: inputs from `--name value` flags, outputs on stdout, logs on stderr. */
 export class TerminalRuntime implements Runtime {
@@ -15,8 +16,13 @@ export class TerminalRuntime implements Runtime {
     cwd = process.cwd(),
     private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
     private readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     this.context = gitContext(cwd);
+    // Before anything is logged: a token given as --token or in the environment is masked everywhere.
+    for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
+    for (const name of TOKEN_VARIABLES) this.setSecret(env[name] ?? '');
+    for (const name of CREDENTIAL_INPUTS) for (const s of credentialsIn(this.input(name))) this.setSecret(s);
   }
 
   input(name: string): string {
@@ -26,12 +32,11 @@ export class TerminalRuntime implements Runtime {
     this.outputs[name] = value;
   }
   setSecret(value: string): void {
-    if (value) this.secrets.push(value);
+    if (!value || this.secrets.includes(value)) return;
+    this.secrets.push(value);
   }
   private mask(text: string): string {
-    let t = text;
-    for (const s of this.secrets) t = t.split(s).join('***');
-    return t;
+    return maskSecrets(text, this.secrets);
   }
   private log(text: string): void {
     const pad = '  '.repeat(this.depth);
