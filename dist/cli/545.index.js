@@ -2,13 +2,73 @@ export const id = 545;
 export const ids = [545];
 export const modules = {
 
+/***/ 3675:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ guardAnswers)
+/* harmony export */ });
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5609);
+
+/** The GitProvider methods that read what the hosting service answered. */
+const METHODS = [
+    'listStatuses',
+    'setStatus',
+    'createTag',
+    'getTag',
+    'deleteTag',
+    'listTags',
+    'branchSha',
+    'isAncestor',
+    'findPullRequests',
+    'pullRequestForMergeCommit',
+    'getPullRequest',
+    'createPullRequest',
+    'updatePullRequest',
+    'setAutoMerge',
+    'upsertComment',
+    'commitFiles',
+    'readFile',
+];
+/** What JavaScript says when code reads a field an answer lacks. */
+const MISSING_FIELD = /Cannot read propert(?:y|ies) of (?:undefined|null)|is not iterable|Cannot convert undefined or null|is not a function|undefined is not an object/;
+/**
+ * An answer is untrusted data: one that lacks a field the provider reads (a proxy's page, another API
+ * behind the URL, a changed shape) must end in one ProviderError naming the call, not in
+ * "unexpected error: Cannot read properties of undefined". Wraps the provider's methods in place.
+ */
+function guardAnswers(provider, host, lastCall) {
+    const target = provider;
+    for (const name of METHODS) {
+        const method = target[name];
+        if (typeof method !== 'function')
+            continue;
+        target[name] = async (...args) => {
+            try {
+                return await method.apply(provider, args);
+            }
+            catch (e) {
+                if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n || !(e instanceof TypeError) || !MISSING_FIELD.test(e.message))
+                    throw e;
+                const call = lastCall();
+                throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call ?? name, undefined, `${host} answered without a field ${name} needs (${e.message}); check that the API URL points at ${host} and no proxy answers in its place`);
+            }
+        };
+    }
+}
+
+
+/***/ }),
+
 /***/ 1545:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GitHubProvider: () => (/* binding */ GitHubProvider)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3899);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5609);
+/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6314);
+/* harmony import */ var _answers__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3675);
 /**
  * GitProvider for GitHub (github.com, GHE.com and GitHub Enterprise Server) over the REST API, plus the one
  * GraphQL mutation REST lacks (auto-merge).
@@ -19,10 +79,14 @@ export const modules = {
  * - 5xx answers, network errors, timeouts and 429 are retried with exponential backoff, honouring
  *   `retry-after`; primary and secondary rate limits (403/429 as GitHub words them) are waited out by the
  *   throttling plugin; a request and all its retries stop after `retry.totalMs`;
- * - writes are spaced (`writeIntervalMs`, GitHub asks for one second) as the throttling plugin does;
+ * - a run's own writes are not paced (a promotion's few calls do not wait a second between them; SPEC §6):
+ *   the throttling plugin's write and notification limiters are replaced by ones that only space writes
+ *   when `writeIntervalMs` asks for it; its rate-limit handling (retry-after) stays;
  * - a call that fails for good throws one ProviderError naming the call, the HTTP status and the likely cause;
  * - the token never appears in a message or a log line.
  */
+
+
 
 /** The repository permission each kind of call needs (fine-grained token / `permissions:` names). */
 const PERMISSION = {
@@ -57,6 +121,8 @@ class GitHubProvider {
     #writeIntervalMs;
     #log;
     #octokit;
+    /** The call whose answer is being read, for the message when that answer lacks a field. */
+    #lastCall;
     #repository;
     constructor(options) {
         const env = options.env ?? process.env;
@@ -88,9 +154,12 @@ class GitHubProvider {
             timeoutMs: r.timeoutMs ?? 30_000,
             totalMs: r.totalMs ?? 120_000,
         };
-        this.#writeIntervalMs = options.writeIntervalMs ?? 1000;
-        const sink = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+        this.#writeIntervalMs = options.writeIntervalMs ?? 0;
+        // Log lines may quote the API (untrusted): the default sink keeps them from starting a workflow command.
+        const sink = options.log ??
+            ((line) => process.stderr.write(`${(0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseAzureCommands */ .u)(line))}\n`));
         this.#log = (line) => sink(this.#redact(line));
+        (0,_answers__WEBPACK_IMPORTED_MODULE_1__/* .guardAnswers */ .f)(this, 'GitHub', () => this.#lastCall);
     }
     // --- statuses -------------------------------------------------------------------------------------------
     async listStatuses(sha) {
@@ -107,6 +176,8 @@ class GitHubProvider {
     async #statuses(sha) {
         const path = `${this.#base()}/commits/${seg(sha)}/statuses`;
         const list = await this.#all(path, PERMISSION.readStatuses, {}, { notFound: 'absent' });
+        if (list?.some((s) => typeof s?.context !== 'string' || typeof s.state !== 'string'))
+            throw malformed(`GET ${path}`, 'a status without a context or a state');
         return (list ?? []).map((s) => withGenre({
             context: s.context,
             state: s.state,
@@ -132,6 +203,8 @@ class GitHubProvider {
                 return [];
             throw e;
         }
+        if (runs?.some((run) => typeof run?.name !== 'string'))
+            throw malformed(`GET ${path}`, 'a check run without a name');
         return (runs ?? []).map((run) => withGenre({
             context: run.name,
             state: checkRunState(run),
@@ -441,7 +514,16 @@ class GitHubProvider {
             return Buffer.from(entry.content, 'base64').toString('utf8');
         }
         // Over 1 MB the contents API leaves the content out (encoding "none"): read the blob.
-        const blob = await this.#call('GET', `${this.#base()}/git/blobs/${seg(entry.sha)}`, PERMISSION.readContents);
+        const call = `GET ${this.#base()}/git/blobs/${entry.sha}`;
+        const answer = await this.#call('GET', `${this.#base()}/git/blobs/${seg(entry.sha)}`, PERMISSION.readContents);
+        // Octokit hands back the raw text when its JSON parser gives up on an answer of several MB.
+        let blob;
+        try {
+            blob = typeof answer === 'string' ? JSON.parse(answer) : answer;
+        }
+        catch { }
+        if (typeof blob?.content !== 'string')
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, `GitHub sent no readable content for ${path} (${entry.size} bytes)`);
         return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
     }
     // --- HTTP -----------------------------------------------------------------------------------------------
@@ -455,6 +537,7 @@ class GitHubProvider {
     async #call(method, path, permission, params, opts = {}) {
         const octokit = await this.#client();
         const call = `${method} ${path}`;
+        this.#lastCall = call;
         try {
             return (await octokit.request(`${method} ${path}`, params)).data;
         }
@@ -466,8 +549,11 @@ class GitHubProvider {
     async #all(path, permission, params = {}, opts = {}) {
         const octokit = await this.#client();
         const items = [];
+        this.#lastCall = `GET ${path}`;
         try {
             for await (const page of octokit.paginate.iterator(`GET ${path}`, { per_page: 100, ...params })) {
+                if (!Array.isArray(page.data))
+                    throw malformed(`GET ${path}`, 'something other than a list');
                 items.push(...page.data);
             }
             return items;
@@ -505,6 +591,7 @@ class GitHubProvider {
     }
     async #graphql(call, query, variables) {
         const octokit = await this.#client();
+        this.#lastCall = call;
         let answer;
         try {
             answer = (await octokit.request(`POST ${this.graphqlUrl}`, { query, variables })).data;
@@ -701,7 +788,10 @@ class GitHubProvider {
     }
 }
 // ---------------------------------------------------------------------------------------------------------
-/** A limiter with Bottleneck's `Group` shape that only spaces jobs (the throttling plugin's write pacing). */
+/**
+ * A limiter with Bottleneck's `Group` shape that only spaces jobs, in place of the throttling plugin's
+ * write and notification groups (which would wait 1 s and 3 s between writes). 0: never waits.
+ */
 function spacing(intervalMs) {
     let next = 0;
     const limiter = {
@@ -773,6 +863,10 @@ function checkRunState(run) {
     return 'pending';
 }
 /** GitHub has no genre: the part before the first `/` stands in for it. */
+/** An answer that lacks what the call reads: untrusted data, said as such. */
+function malformed(call, what) {
+    return new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, `GitHub answered ${what}; check that the API URL points at GitHub and no proxy answers in its place`);
+}
 function withGenre(status) {
     const i = status.context.indexOf('/');
     return i > 0 ? { ...status, genre: status.context.slice(0, i), name: status.context.slice(i + 1) } : status;

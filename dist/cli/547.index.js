@@ -2,6 +2,64 @@ export const id = 547;
 export const ids = [547];
 export const modules = {
 
+/***/ 3675:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ guardAnswers)
+/* harmony export */ });
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5609);
+
+/** The GitProvider methods that read what the hosting service answered. */
+const METHODS = [
+    'listStatuses',
+    'setStatus',
+    'createTag',
+    'getTag',
+    'deleteTag',
+    'listTags',
+    'branchSha',
+    'isAncestor',
+    'findPullRequests',
+    'pullRequestForMergeCommit',
+    'getPullRequest',
+    'createPullRequest',
+    'updatePullRequest',
+    'setAutoMerge',
+    'upsertComment',
+    'commitFiles',
+    'readFile',
+];
+/** What JavaScript says when code reads a field an answer lacks. */
+const MISSING_FIELD = /Cannot read propert(?:y|ies) of (?:undefined|null)|is not iterable|Cannot convert undefined or null|is not a function|undefined is not an object/;
+/**
+ * An answer is untrusted data: one that lacks a field the provider reads (a proxy's page, another API
+ * behind the URL, a changed shape) must end in one ProviderError naming the call, not in
+ * "unexpected error: Cannot read properties of undefined". Wraps the provider's methods in place.
+ */
+function guardAnswers(provider, host, lastCall) {
+    const target = provider;
+    for (const name of METHODS) {
+        const method = target[name];
+        if (typeof method !== 'function')
+            continue;
+        target[name] = async (...args) => {
+            try {
+                return await method.apply(provider, args);
+            }
+            catch (e) {
+                if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n || !(e instanceof TypeError) || !MISSING_FIELD.test(e.message))
+                    throw e;
+                const call = lastCall();
+                throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call ?? name, undefined, `${host} answered without a field ${name} needs (${e.message}); check that the API URL points at ${host} and no proxy answers in its place`);
+            }
+        };
+    }
+}
+
+
+/***/ }),
+
 /***/ 5547:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -9,11 +67,15 @@ export const modules = {
 /* harmony export */   AzureDevOpsProvider: () => (/* binding */ AzureDevOpsProvider)
 /* harmony export */ });
 /* unused harmony export splitContext */
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3899);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5609);
+/* harmony import */ var _answers__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3675);
+
 
 const ZERO_SHA = '0000000000000000000000000000000000000000';
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 const API_VERSION = '7.1';
+/** annotatedtags and pullrequestquery are still preview at 7.1; the service refuses them without `-preview`. */
+const PREVIEW_API_VERSION = '7.1-preview.1';
 /** Azure DevOps refuses pull request descriptions longer than this. */
 const MAX_DESCRIPTION = 4000;
 const PERMISSION = {
@@ -40,9 +102,13 @@ function mapState(state) {
         case 'error':
             return 'error';
         default:
-            // pending, notSet, notApplicable
+            // pending (notSet and notApplicable never get here: listStatuses drops them)
             return 'pending';
     }
+}
+/** Azure DevOps states that carry no result: the context counts as missing, not pending. */
+function isNoResult(state) {
+    return /^(notset|notapplicable)$/i.test(state ?? '');
 }
 const TO_AZURE_STATE = {
     success: 'succeeded',
@@ -117,6 +183,8 @@ class AzureDevOpsProvider {
     pageSize;
     fetchImpl;
     identity;
+    /** The call whose answer is being read, for the message when that answer lacks a field. */
+    lastCall;
     constructor(options) {
         this.options = options;
         if (!options.token) {
@@ -144,6 +212,7 @@ class AzureDevOpsProvider {
         };
         this.pageSize = Math.max(1, options.pageSize ?? 100);
         this.fetchImpl = options.fetch ?? fetch;
+        (0,_answers__WEBPACK_IMPORTED_MODULE_1__/* .guardAnswers */ .f)(this, 'Azure DevOps', () => this.lastCall);
     }
     // ---------------------------------------------------------------- statuses
     async listStatuses(sha) {
@@ -156,6 +225,9 @@ class AzureDevOpsProvider {
                 need: 'read',
             });
             const page = data.value ?? [];
+            if (page.some((s) => typeof s?.context?.name !== 'string' || typeof s.state !== 'string')) {
+                throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(`GET …/commits/${sha}/statuses`, undefined, 'Azure DevOps answered a status without a context name or a state; check that SYSTEM_COLLECTIONURI points at Azure DevOps and no proxy answers in its place');
+            }
             // A server that ignores `skip` would repeat itself: stop rather than loop.
             const fresh = page.filter((s) => s.id === undefined || !seen.has(s.id));
             for (const s of fresh)
@@ -173,7 +245,11 @@ class AzureDevOpsProvider {
             if (!have || isNewer(s, have))
                 newest.set(key, s);
         }
-        return [...newest.values()].sort((a, b) => (isNewer(a, b) ? -1 : 1)).map(toCommitStatus);
+        // notSet / notApplicable are no result: a context whose newest status says so reads as missing.
+        return [...newest.values()]
+            .filter((s) => !isNoResult(s.state))
+            .sort((a, b) => (isNewer(a, b) ? -1 : 1))
+            .map(toCommitStatus);
     }
     async setStatus(sha, status) {
         const { genre, name } = splitContext(status.context);
@@ -196,6 +272,7 @@ class AzureDevOpsProvider {
             if (message !== undefined) {
                 await this.call('POST', 'annotatedtags', {
                     body: { name, taggedObject: { objectId: sha }, message },
+                    apiVersion: PREVIEW_API_VERSION,
                     need: 'createTag',
                 });
             }
@@ -349,7 +426,11 @@ class AzureDevOpsProvider {
         return state === 'closed' ? prs.filter((p) => p.state !== 'open') : prs;
     }
     async pullRequestForMergeCommit(sha) {
-        const { data } = await this.call('POST', 'pullrequestquery', { body: { queries: [{ type: 'lastMergeCommit', items: [sha] }] }, need: 'read' });
+        const { data } = await this.call('POST', 'pullrequestquery', {
+            body: { queries: [{ type: 'lastMergeCommit', items: [sha] }] },
+            apiVersion: PREVIEW_API_VERSION,
+            need: 'read',
+        });
         const result = data.results?.[0] ?? {};
         const key = Object.keys(result).find((k) => sameSha(k, sha) || sameSha(sha, k));
         const candidates = key ? (result[key] ?? []) : [];
@@ -449,6 +530,9 @@ class AzureDevOpsProvider {
         return this.identity;
     }
     toPullRequest(p) {
+        if (!Number.isSafeInteger(p?.pullRequestId) || typeof p.sourceRefName !== 'string') {
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(this.lastCall ?? 'Azure DevOps', undefined, 'Azure DevOps answered a pull request without its id or source branch; check that SYSTEM_COLLECTIONURI points at Azure DevOps and no proxy answers in its place');
+        }
         const status = (p.status ?? '').toLowerCase();
         const state = status === 'completed' ? 'merged' : status === 'abandoned' ? 'closed' : 'open';
         const project = p.repository?.project?.name ?? this.options.project;
@@ -619,6 +703,7 @@ class AzureDevOpsProvider {
     async call(method, resource, opts = {}) {
         const scope = opts.scope ?? 'repo';
         const label = scope === 'repo' ? `${method} …/${resource}` : `${method} ${resource}`;
+        this.lastCall = label;
         const url = this.buildUrl(resource, scope, opts);
         const headers = {
             Accept: 'application/json',

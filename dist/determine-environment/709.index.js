@@ -13,15 +13,18 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseFlags
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 46 modules
-var src = __webpack_require__(7909);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 47 modules
+var src = __webpack_require__(9031);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
 // EXTERNAL MODULE: ./packages/platform/src/services.ts
 var services = __webpack_require__(6725);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: ./packages/platform/src/log-safety.ts
+var log_safety = __webpack_require__(6314);
 ;// CONCATENATED MODULE: ./packages/platform/src/terminal.ts
+
 
 /** A terminal: inputs from `--name value` flags, outputs on stdout, logs on stderr. */
 class TerminalRuntime {
@@ -34,11 +37,19 @@ class TerminalRuntime {
     failed = false;
     secrets = [];
     depth = 0;
-    constructor(values, cwd = process.cwd(), out = (l) => process.stdout.write(`${l}\n`), err = (l) => process.stderr.write(`${l}\n`)) {
+    constructor(values, cwd = process.cwd(), out = (l) => process.stdout.write(`${l}\n`), err = (l) => process.stderr.write(`${l}\n`), env = process.env) {
         this.values = values;
         this.out = out;
         this.err = err;
         this.context = gitContext(cwd);
+        // Before anything is logged: a token given as --token or in the environment is masked everywhere.
+        for (const name of log_safety/* SECRET_INPUTS */.pH)
+            this.setSecret(this.input(name));
+        for (const name of log_safety/* TOKEN_VARIABLES */.Yr)
+            this.setSecret(env[name] ?? '');
+        for (const name of log_safety/* CREDENTIAL_INPUTS */.ms)
+            for (const s of (0,log_safety/* credentialsIn */.Wr)(this.input(name)))
+                this.setSecret(s);
     }
     input(name) {
         return this.values[name] ?? '';
@@ -47,14 +58,12 @@ class TerminalRuntime {
         this.outputs[name] = value;
     }
     setSecret(value) {
-        if (value)
-            this.secrets.push(value);
+        if (!value || this.secrets.includes(value))
+            return;
+        this.secrets.push(value);
     }
     mask(text) {
-        let t = text;
-        for (const s of this.secrets)
-            t = t.split(s).join('***');
-        return t;
+        return (0,log_safety/* maskSecrets */.QU)(text, this.secrets);
     }
     log(text) {
         const pad = '  '.repeat(this.depth);
@@ -202,6 +211,76 @@ async function runCli(argv) {
         return 1;
     rt.printOutputs(parsed.json);
     return 0;
+}
+
+
+/***/ }),
+
+/***/ 6314:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   Wb: () => (/* binding */ neutraliseGitHubCommands),
+/* harmony export */   Wr: () => (/* binding */ credentialsIn),
+/* harmony export */   Yr: () => (/* binding */ TOKEN_VARIABLES),
+/* harmony export */   ms: () => (/* binding */ CREDENTIAL_INPUTS),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   u: () => (/* binding */ neutraliseAzureCommands)
+/* harmony export */ });
+/**
+ * Log lines are parsed by the platforms for commands (`::set-env::` on GitHub, `##vso[` on Azure DevOps).
+ * Text that comes from refs, files or APIs is data: it must never start a command.
+ */
+function neutraliseGitHubCommands(text) {
+    return text.replace(/^(\s*)::/gm, '$1:\u200b:');
+}
+function neutraliseAzureCommands(text) {
+    return text.replace(/##(vso)?\[/g, '#\u200b#$1[');
+}
+/** Inputs that are credentials as a whole: registered as secrets before anything is logged. */
+const SECRET_INPUTS = ['token', 'workflow-token'];
+/**
+ * Inputs that may hold credentials inside (backend access keys, a URL with user-info, `--set password=…`):
+ * read without any echo of their value; their credential parts are registered as secrets.
+ */
+const CREDENTIAL_INPUTS = ['backend-config', 'init-args', 'target-repository', 'command'];
+/** Environment variables a provider falls back to when the token input is empty. */
+const TOKEN_VARIABLES = ['GITHUB_TOKEN', 'SYSTEM_ACCESSTOKEN'];
+const CREDENTIAL_KEY = /secret|token|password|passwd|pwd|credential|access_?key|private_?key|encryption_?key|api_?key|sas|conn_?str|client_?certificate/i;
+/**
+ * The credential parts of an input: values of `key=value` words whose key names a credential
+ * (`access_key=…`, `-backend-config=sas_token=…`), and the user-info of URLs (`https://user:token@host`).
+ * Booleans are left out: masking every `true` would ruin the log and hide nothing.
+ */
+function credentialsIn(text) {
+    const found = new Set();
+    for (const m of text.matchAll(/[a-z][\w+.-]*:\/\/([^/@\s]+)@/gi)) {
+        const info = m[1];
+        const colon = info.indexOf(':');
+        found.add(colon >= 0 ? info.slice(colon + 1) : info);
+    }
+    for (const word of text.split(/\s+/)) {
+        const parts = word.split('=');
+        for (let i = 0; i < parts.length - 1; i++) {
+            if (!CREDENTIAL_KEY.test(parts[i]))
+                continue;
+            found.add(parts
+                .slice(i + 1)
+                .join('=')
+                .replace(/^(["'])(.*)\1$/, '$2'));
+            break;
+        }
+    }
+    return [...found].filter((v) => v !== '' && !/^(true|false)$/i.test(v));
+}
+/** Files (job summaries, uploaded summaries) are not masked by the platforms: hide the secrets in them. */
+function maskSecrets(text, secrets) {
+    let t = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s)
+            t = t.split(s).join('***');
+    return t;
 }
 
 

@@ -22,6 +22,16 @@ class GitHubRuntime {
     context;
     constructor(env = process.env) {
         this.context = githubContext(env);
+        // Before anything is logged: the runner masks only values it was told about.
+        const tokens = [..._log_safety__WEBPACK_IMPORTED_MODULE_2__/* .SECRET_INPUTS */ .pH.map((n) => this.input(n)), ..._log_safety__WEBPACK_IMPORTED_MODULE_2__/* .TOKEN_VARIABLES */ .Yr.map((n) => env[n] ?? '')];
+        for (const token of tokens.filter(Boolean)) {
+            this.setSecret(token);
+            // Git over HTTPS sends it as basic auth: mask that form too, as actions/checkout does.
+            this.setSecret(Buffer.from(`x-access-token:${token}`).toString('base64'));
+        }
+        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_2__/* .CREDENTIAL_INPUTS */ .ms)
+            for (const s of (0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .credentialsIn */ .Wr)(this.input(name)))
+                this.setSecret(s);
     }
     input(name) {
         return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name);
@@ -29,30 +39,33 @@ class GitHubRuntime {
     setOutput(name, value) {
         _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value);
     }
+    secrets = new Set();
     setSecret(value) {
-        if (value)
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setSecret */ .Pq(value);
+        if (!value || this.secrets.has(value))
+            return;
+        this.secrets.add(value);
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setSecret */ .Pq(value);
     }
     debug(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
     info(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
     warning(message, a) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message), props(a));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
     }
     error(message, a) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message), props(a));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
     }
     group(title, fn) {
-        return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(title), fn);
+        return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(title), fn);
     }
     async summary(markdown) {
         if (!process.env.GITHUB_STEP_SUMMARY)
             return;
         try {
-            await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw(markdown, true).write();
+            await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .maskSecrets */ .QU)(markdown, this.secrets), true).write();
         }
         catch (e) {
             // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
@@ -61,7 +74,7 @@ class GitHubRuntime {
         }
     }
     fail(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .W)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
 }
 function props(a) {
@@ -107,7 +120,12 @@ function githubContext(env) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ neutraliseGitHubCommands),
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   Wb: () => (/* binding */ neutraliseGitHubCommands),
+/* harmony export */   Wr: () => (/* binding */ credentialsIn),
+/* harmony export */   Yr: () => (/* binding */ TOKEN_VARIABLES),
+/* harmony export */   ms: () => (/* binding */ CREDENTIAL_INPUTS),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
 /* harmony export */   u: () => (/* binding */ neutraliseAzureCommands)
 /* harmony export */ });
 /**
@@ -119,6 +137,50 @@ function neutraliseGitHubCommands(text) {
 }
 function neutraliseAzureCommands(text) {
     return text.replace(/##(vso)?\[/g, '#\u200b#$1[');
+}
+/** Inputs that are credentials as a whole: registered as secrets before anything is logged. */
+const SECRET_INPUTS = ['token', 'workflow-token'];
+/**
+ * Inputs that may hold credentials inside (backend access keys, a URL with user-info, `--set password=…`):
+ * read without any echo of their value; their credential parts are registered as secrets.
+ */
+const CREDENTIAL_INPUTS = ['backend-config', 'init-args', 'target-repository', 'command'];
+/** Environment variables a provider falls back to when the token input is empty. */
+const TOKEN_VARIABLES = ['GITHUB_TOKEN', 'SYSTEM_ACCESSTOKEN'];
+const CREDENTIAL_KEY = /secret|token|password|passwd|pwd|credential|access_?key|private_?key|encryption_?key|api_?key|sas|conn_?str|client_?certificate/i;
+/**
+ * The credential parts of an input: values of `key=value` words whose key names a credential
+ * (`access_key=…`, `-backend-config=sas_token=…`), and the user-info of URLs (`https://user:token@host`).
+ * Booleans are left out: masking every `true` would ruin the log and hide nothing.
+ */
+function credentialsIn(text) {
+    const found = new Set();
+    for (const m of text.matchAll(/[a-z][\w+.-]*:\/\/([^/@\s]+)@/gi)) {
+        const info = m[1];
+        const colon = info.indexOf(':');
+        found.add(colon >= 0 ? info.slice(colon + 1) : info);
+    }
+    for (const word of text.split(/\s+/)) {
+        const parts = word.split('=');
+        for (let i = 0; i < parts.length - 1; i++) {
+            if (!CREDENTIAL_KEY.test(parts[i]))
+                continue;
+            found.add(parts
+                .slice(i + 1)
+                .join('=')
+                .replace(/^(["'])(.*)\1$/, '$2'));
+            break;
+        }
+    }
+    return [...found].filter((v) => v !== '' && !/^(true|false)$/i.test(v));
+}
+/** Files (job summaries, uploaded summaries) are not masked by the platforms: hide the secrets in them. */
+function maskSecrets(text, secrets) {
+    let t = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s)
+            t = t.split(s).join('***');
+    return t;
 }
 
 

@@ -2,13 +2,143 @@ export const id = 545;
 export const ids = [545];
 export const modules = {
 
+/***/ 6314:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   Wb: () => (/* binding */ neutraliseGitHubCommands),
+/* harmony export */   Wr: () => (/* binding */ credentialsIn),
+/* harmony export */   Yr: () => (/* binding */ TOKEN_VARIABLES),
+/* harmony export */   ms: () => (/* binding */ CREDENTIAL_INPUTS),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   u: () => (/* binding */ neutraliseAzureCommands)
+/* harmony export */ });
+/**
+ * Log lines are parsed by the platforms for commands (`::set-env::` on GitHub, `##vso[` on Azure DevOps).
+ * Text that comes from refs, files or APIs is data: it must never start a command.
+ */
+function neutraliseGitHubCommands(text) {
+    return text.replace(/^(\s*)::/gm, '$1:\u200b:');
+}
+function neutraliseAzureCommands(text) {
+    return text.replace(/##(vso)?\[/g, '#\u200b#$1[');
+}
+/** Inputs that are credentials as a whole: registered as secrets before anything is logged. */
+const SECRET_INPUTS = ['token', 'workflow-token'];
+/**
+ * Inputs that may hold credentials inside (backend access keys, a URL with user-info, `--set password=…`):
+ * read without any echo of their value; their credential parts are registered as secrets.
+ */
+const CREDENTIAL_INPUTS = ['backend-config', 'init-args', 'target-repository', 'command'];
+/** Environment variables a provider falls back to when the token input is empty. */
+const TOKEN_VARIABLES = ['GITHUB_TOKEN', 'SYSTEM_ACCESSTOKEN'];
+const CREDENTIAL_KEY = /secret|token|password|passwd|pwd|credential|access_?key|private_?key|encryption_?key|api_?key|sas|conn_?str|client_?certificate/i;
+/**
+ * The credential parts of an input: values of `key=value` words whose key names a credential
+ * (`access_key=…`, `-backend-config=sas_token=…`), and the user-info of URLs (`https://user:token@host`).
+ * Booleans are left out: masking every `true` would ruin the log and hide nothing.
+ */
+function credentialsIn(text) {
+    const found = new Set();
+    for (const m of text.matchAll(/[a-z][\w+.-]*:\/\/([^/@\s]+)@/gi)) {
+        const info = m[1];
+        const colon = info.indexOf(':');
+        found.add(colon >= 0 ? info.slice(colon + 1) : info);
+    }
+    for (const word of text.split(/\s+/)) {
+        const parts = word.split('=');
+        for (let i = 0; i < parts.length - 1; i++) {
+            if (!CREDENTIAL_KEY.test(parts[i]))
+                continue;
+            found.add(parts
+                .slice(i + 1)
+                .join('=')
+                .replace(/^(["'])(.*)\1$/, '$2'));
+            break;
+        }
+    }
+    return [...found].filter((v) => v !== '' && !/^(true|false)$/i.test(v));
+}
+/** Files (job summaries, uploaded summaries) are not masked by the platforms: hide the secrets in them. */
+function maskSecrets(text, secrets) {
+    let t = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s)
+            t = t.split(s).join('***');
+    return t;
+}
+
+
+/***/ }),
+
+/***/ 3675:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ guardAnswers)
+/* harmony export */ });
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+
+/** The GitProvider methods that read what the hosting service answered. */
+const METHODS = [
+    'listStatuses',
+    'setStatus',
+    'createTag',
+    'getTag',
+    'deleteTag',
+    'listTags',
+    'branchSha',
+    'isAncestor',
+    'findPullRequests',
+    'pullRequestForMergeCommit',
+    'getPullRequest',
+    'createPullRequest',
+    'updatePullRequest',
+    'setAutoMerge',
+    'upsertComment',
+    'commitFiles',
+    'readFile',
+];
+/** What JavaScript says when code reads a field an answer lacks. */
+const MISSING_FIELD = /Cannot read propert(?:y|ies) of (?:undefined|null)|is not iterable|Cannot convert undefined or null|is not a function|undefined is not an object/;
+/**
+ * An answer is untrusted data: one that lacks a field the provider reads (a proxy's page, another API
+ * behind the URL, a changed shape) must end in one ProviderError naming the call, not in
+ * "unexpected error: Cannot read properties of undefined". Wraps the provider's methods in place.
+ */
+function guardAnswers(provider, host, lastCall) {
+    const target = provider;
+    for (const name of METHODS) {
+        const method = target[name];
+        if (typeof method !== 'function')
+            continue;
+        target[name] = async (...args) => {
+            try {
+                return await method.apply(provider, args);
+            }
+            catch (e) {
+                if (e instanceof _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .GitopsError */ .$n || !(e instanceof TypeError) || !MISSING_FIELD.test(e.message))
+                    throw e;
+                const call = lastCall();
+                throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call ?? name, undefined, `${host} answered without a field ${name} needs (${e.message}); check that the API URL points at ${host} and no proxy answers in its place`);
+            }
+        };
+    }
+}
+
+
+/***/ }),
+
 /***/ 1545:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GitHubProvider: () => (/* binding */ GitHubProvider)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7909);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6314);
+/* harmony import */ var _answers__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3675);
 /**
  * GitProvider for GitHub (github.com, GHE.com and GitHub Enterprise Server) over the REST API, plus the one
  * GraphQL mutation REST lacks (auto-merge).
@@ -19,10 +149,14 @@ export const modules = {
  * - 5xx answers, network errors, timeouts and 429 are retried with exponential backoff, honouring
  *   `retry-after`; primary and secondary rate limits (403/429 as GitHub words them) are waited out by the
  *   throttling plugin; a request and all its retries stop after `retry.totalMs`;
- * - writes are spaced (`writeIntervalMs`, GitHub asks for one second) as the throttling plugin does;
+ * - a run's own writes are not paced (a promotion's few calls do not wait a second between them; SPEC §6):
+ *   the throttling plugin's write and notification limiters are replaced by ones that only space writes
+ *   when `writeIntervalMs` asks for it; its rate-limit handling (retry-after) stays;
  * - a call that fails for good throws one ProviderError naming the call, the HTTP status and the likely cause;
  * - the token never appears in a message or a log line.
  */
+
+
 
 /** The repository permission each kind of call needs (fine-grained token / `permissions:` names). */
 const PERMISSION = {
@@ -57,6 +191,8 @@ class GitHubProvider {
     #writeIntervalMs;
     #log;
     #octokit;
+    /** The call whose answer is being read, for the message when that answer lacks a field. */
+    #lastCall;
     #repository;
     constructor(options) {
         const env = options.env ?? process.env;
@@ -88,9 +224,12 @@ class GitHubProvider {
             timeoutMs: r.timeoutMs ?? 30_000,
             totalMs: r.totalMs ?? 120_000,
         };
-        this.#writeIntervalMs = options.writeIntervalMs ?? 1000;
-        const sink = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+        this.#writeIntervalMs = options.writeIntervalMs ?? 0;
+        // Log lines may quote the API (untrusted): the default sink keeps them from starting a workflow command.
+        const sink = options.log ??
+            ((line) => process.stderr.write(`${(0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseAzureCommands */ .u)(line))}\n`));
         this.#log = (line) => sink(this.#redact(line));
+        (0,_answers__WEBPACK_IMPORTED_MODULE_1__/* .guardAnswers */ .f)(this, 'GitHub', () => this.#lastCall);
     }
     // --- statuses -------------------------------------------------------------------------------------------
     async listStatuses(sha) {
@@ -107,6 +246,8 @@ class GitHubProvider {
     async #statuses(sha) {
         const path = `${this.#base()}/commits/${seg(sha)}/statuses`;
         const list = await this.#all(path, PERMISSION.readStatuses, {}, { notFound: 'absent' });
+        if (list?.some((s) => typeof s?.context !== 'string' || typeof s.state !== 'string'))
+            throw malformed(`GET ${path}`, 'a status without a context or a state');
         return (list ?? []).map((s) => withGenre({
             context: s.context,
             state: s.state,
@@ -132,6 +273,8 @@ class GitHubProvider {
                 return [];
             throw e;
         }
+        if (runs?.some((run) => typeof run?.name !== 'string'))
+            throw malformed(`GET ${path}`, 'a check run without a name');
         return (runs ?? []).map((run) => withGenre({
             context: run.name,
             state: checkRunState(run),
@@ -441,7 +584,16 @@ class GitHubProvider {
             return Buffer.from(entry.content, 'base64').toString('utf8');
         }
         // Over 1 MB the contents API leaves the content out (encoding "none"): read the blob.
-        const blob = await this.#call('GET', `${this.#base()}/git/blobs/${seg(entry.sha)}`, PERMISSION.readContents);
+        const call = `GET ${this.#base()}/git/blobs/${entry.sha}`;
+        const answer = await this.#call('GET', `${this.#base()}/git/blobs/${seg(entry.sha)}`, PERMISSION.readContents);
+        // Octokit hands back the raw text when its JSON parser gives up on an answer of several MB.
+        let blob;
+        try {
+            blob = typeof answer === 'string' ? JSON.parse(answer) : answer;
+        }
+        catch { }
+        if (typeof blob?.content !== 'string')
+            throw new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, `GitHub sent no readable content for ${path} (${entry.size} bytes)`);
         return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
     }
     // --- HTTP -----------------------------------------------------------------------------------------------
@@ -455,6 +607,7 @@ class GitHubProvider {
     async #call(method, path, permission, params, opts = {}) {
         const octokit = await this.#client();
         const call = `${method} ${path}`;
+        this.#lastCall = call;
         try {
             return (await octokit.request(`${method} ${path}`, params)).data;
         }
@@ -466,8 +619,11 @@ class GitHubProvider {
     async #all(path, permission, params = {}, opts = {}) {
         const octokit = await this.#client();
         const items = [];
+        this.#lastCall = `GET ${path}`;
         try {
             for await (const page of octokit.paginate.iterator(`GET ${path}`, { per_page: 100, ...params })) {
+                if (!Array.isArray(page.data))
+                    throw malformed(`GET ${path}`, 'something other than a list');
                 items.push(...page.data);
             }
             return items;
@@ -505,6 +661,7 @@ class GitHubProvider {
     }
     async #graphql(call, query, variables) {
         const octokit = await this.#client();
+        this.#lastCall = call;
         let answer;
         try {
             answer = (await octokit.request(`POST ${this.graphqlUrl}`, { query, variables })).data;
@@ -701,7 +858,10 @@ class GitHubProvider {
     }
 }
 // ---------------------------------------------------------------------------------------------------------
-/** A limiter with Bottleneck's `Group` shape that only spaces jobs (the throttling plugin's write pacing). */
+/**
+ * A limiter with Bottleneck's `Group` shape that only spaces jobs, in place of the throttling plugin's
+ * write and notification groups (which would wait 1 s and 3 s between writes). 0: never waits.
+ */
 function spacing(intervalMs) {
     let next = 0;
     const limiter = {
@@ -773,6 +933,10 @@ function checkRunState(run) {
     return 'pending';
 }
 /** GitHub has no genre: the part before the first `/` stands in for it. */
+/** An answer that lacks what the call reads: untrusted data, said as such. */
+function malformed(call, what) {
+    return new _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .ProviderError */ .mZ(call, undefined, `GitHub answered ${what}; check that the API URL points at GitHub and no proxy answers in its place`);
+}
 function withGenre(status) {
     const i = status.context.indexOf('/');
     return i > 0 ? { ...status, genre: status.context.slice(0, i), name: status.context.slice(i + 1) } : status;
