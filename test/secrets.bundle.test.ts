@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { STEPS } from '@gitops-promote/core';
 import { credentialsIn } from '@gitops-promote/platform/log-safety';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
-import { type GitFixture, git, gitFixture } from './support/git';
+import { type GitFixture, git, gitFixture, tempDir } from './support/git';
 
 /**
  * No secret reaches a log, on any platform, with debug logging on: every step bundle (and the recipe)
@@ -30,7 +32,18 @@ const CONFIG = `environments:
 terraform: { working-directory: infra, lock-timeout: 30s }
 status: { timeout: 2s, interval: 1s }
 `;
-const MAIN_TF = 'resource "terraform_data" "cluster" {\n  input = terraform.workspace\n}\n';
+// On apply, the provisioner writes the environment Terraform's children see to PROBE_FILE (when set).
+const MAIN_TF = `resource "terraform_data" "cluster" {
+  input = terraform.workspace
+  provisioner "local-exec" {
+    command = "if [ -n \\"$PROBE_FILE\\" ]; then env > \\"$PROBE_FILE\\"; fi"
+  }
+}
+`;
+const PROBE_RENDER = `import { writeFileSync } from 'node:fs';
+writeFileSync(process.env.PROBE_FILE, Object.entries(process.env).map(([k, v]) => k + '=' + v).join('\\n'));
+console.log('apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: probe}\\ndata: {a: b}');
+`;
 const RENDER = `console.log('apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: settings, namespace: ' + process.argv[2] + '}\\ndata: {a: b}');\n`;
 
 /** Inputs that carry secrets, for the steps that take them. */
@@ -113,6 +126,7 @@ beforeEach(() => {
     'gitops-promote.yaml': CONFIG,
     'infra/main.tf': MAIN_TF,
     'render.mjs': RENDER,
+    'probe.mjs': PROBE_RENDER,
     '.gitignore': '.terraform*\nterraform.tfstate*\n*.tfplan\n',
   });
   sha = fx.git('rev-parse', 'HEAD');
@@ -127,7 +141,7 @@ async function azureHost(token = TOKEN): Promise<Host> {
       runAzure(step, {
         cwd: fx.work,
         sha,
-        env: { ...env, SYSTEM_DEBUG: 'true', GITOPS_PROMOTE_API_FAST: '1', ...extra },
+        env: { ...env, SYSTEM_DEBUG: 'true', ...extra },
         inputs: { token: TOKEN, ...inputs },
       }),
     succeeded: (s, e) => api.addStatus(s, { genre: 'gitops-promote', name: e, state: 'succeeded' }),
@@ -147,7 +161,6 @@ async function githubHost(token = TOKEN): Promise<Host> {
           ...api.env(),
           ACTIONS_STEP_DEBUG: 'true',
           RUNNER_DEBUG: '1',
-          GITOPS_PROMOTE_API_FAST: '1',
           ...extra,
         },
         inputs: { token: TOKEN, ...inputs },
@@ -171,7 +184,6 @@ async function terminalHost(token = TOKEN): Promise<Host> {
           ...api.env(),
           GITOPS_PROMOTE_DEBUG: '1',
           RUNNER_DEBUG: '1',
-          GITOPS_PROMOTE_API_FAST: '1',
           ...extra,
         },
         inputs: Object.fromEntries(Object.entries(all).filter(([k, v]) => accepted.includes(k) && v !== '')),
@@ -270,6 +282,31 @@ describe.each(HOSTS)('%s, debug logging on', (platform, start) => {
     expectOk(r);
     expect(r.outputs.state).toBe('success');
     expectNoSecretShown(platform, r);
+  });
+
+  it('commands the step starts (Terraform, a render command) see none of its inputs', async () => {
+    const probes = tempDir('gp-probe-');
+    const terraformEnv = join(probes, 'terraform.env');
+    const applied = await host.run(
+      'terraform-run',
+      { environment: 'ops', operation: 'apply', ...TERRAFORM },
+      { PROBE_FILE: terraformEnv },
+    );
+    expectOk(applied);
+    const renderEnv = join(probes, 'render.env');
+    const rendered = await host.run(
+      'render-manifests',
+      { environment: 'ops', renderer: 'command', command: 'node probe.mjs {env}', mode: 'publish' },
+      { PROBE_FILE: renderEnv },
+    );
+    expectOk(rendered);
+    for (const file of [terraformEnv, renderEnv]) {
+      const seen = readFileSync(file, 'utf8');
+      // The probe really ran with the step's environment: it saw the variable the test set.
+      expect(seen).toContain(`PROBE_FILE=${file}`);
+      expect(seen.split('\n').filter((l) => /^INPUT_/i.test(l))).toEqual([]);
+      for (const secret of [TOKEN, ACCESS_KEY, SAS_TOKEN]) expect(seen).not.toContain(secret);
+    }
   });
 
   it('the recipe (pipeline): apply ops, then plan apps', async () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
 import type { Runtime } from '../runtime';
 import { displayArgs } from '../terraform/args';
@@ -98,11 +99,9 @@ function notStarted(job: RenderJob, display: string, result: ExecResult): string
   return `${display} could not be started (${result.startError}): ${result.stderr.trim()}`;
 }
 
-/** The environment of a renderer: the step's own, less its token, plus the environment's name. */
+/** The environment of a renderer: the step's own, less its inputs, plus the environment's name. */
 function childEnv(environment: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GITOPS_PROMOTE_ENVIRONMENT: environment };
-  delete env.INPUT_TOKEN;
-  return env;
+  return childProcessEnv(process.env, { GITOPS_PROMOTE_ENVIRONMENT: environment });
 }
 
 const MAX_REASON = 2000;

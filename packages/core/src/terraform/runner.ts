@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
 import type { Runtime } from '../runtime';
 import { displayArgs } from './args';
@@ -76,7 +77,7 @@ export class TerraformRunner {
     private readonly rt: Runtime,
     private readonly options: RunnerOptions,
   ) {
-    this.env = { ...(options.env ?? process.env), TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+    this.env = childProcessEnv(options.env, { TF_IN_AUTOMATION: '1', TF_INPUT: '0' });
   }
 
   get tool(): string {
