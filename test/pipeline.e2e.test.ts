@@ -224,7 +224,6 @@ describe('the Kubestack flow in one step', () => {
         cwd: fx.work,
         env: {
           ...api.env(),
-          GITOPS_PROMOTE_API_FAST: '1',
           GITHUB_SHA: sha,
           GITHUB_WORKSPACE: fx.work,
           GITHUB_EVENT_NAME: 'push',
@@ -252,7 +251,7 @@ describe('the Kubestack flow in one step', () => {
     const api = await startAzureApi({ repo: fx.remote });
     try {
       const sha = fx.git('rev-parse', 'HEAD');
-      const env = { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' };
+      const env = api.env();
       api.deny('GenericContribute');
       const main = await runAzure('pipeline', { cwd: fx.work, sourceBranch: 'refs/heads/main', sha, env });
       expect(main.result, main.stdout).toBe('Failed');

@@ -28,7 +28,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
       runGitHub('promote-tag', {
         cwd: fx.work,
         sha,
-        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        env: api.env(),
         inputs: { token: api.token, ...inputs },
       }),
     opsSuccess: (sha) => {
@@ -48,7 +48,7 @@ async function azureHost(fx: GitFixture): Promise<Host> {
       runAzure('promote-tag', {
         cwd: fx.work,
         sha,
-        env: { ...api.env(), GITOPS_PROMOTE_API_FAST: '1' },
+        env: api.env(),
         inputs,
       }),
     opsSuccess: (sha) => {
@@ -237,5 +237,43 @@ describe('promote-tag default tag names', () => {
       'promote-tag: input strategy: "git-tag" is not valid; stage deploys from branch stage, not from tags: use strategy branch',
     );
     expect(host.requestCount()).toBe(0);
+  });
+});
+
+describe('GitHub check runs named like our own statuses', () => {
+  it('a check run "gitops-promote/ops" does not stand in for ops: the gate and promote-tag refuse', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': CONFIG });
+    const api = await startGitHubDouble(fx.remote);
+    host = { ...(await githubHost(fx)), close: () => api.close() };
+    const main = fx.git('rev-parse', 'HEAD');
+    // Any app with checks:write can post this; gitops-promote itself writes commit statuses only.
+    api.addCheckRun(main, { name: 'gitops-promote/ops', conclusion: 'success' });
+    const env = { ...api.env(), GITHUB_TOKEN: api.token };
+    const gate = await runGitHub('check-previous-env', {
+      cwd: fx.work,
+      sha: main,
+      env,
+      inputs: { environment: 'apps', sha: main, timeout: '1s', interval: '1s' },
+    });
+    expect(gate.code).toBe(1);
+    expect(gate.outputs.state).toBe('missing');
+    const promote = await runGitHub('promote-tag', {
+      cwd: fx.work,
+      sha: main,
+      env,
+      inputs: { environment: 'apps', sha: main },
+    });
+    expect(promote.code).toBe(1);
+    expect(promote.outputs.created).toBeUndefined();
+    expect(remoteTags(fx)).toEqual([]);
+    // The same success as a commit status is taken: the check run was the only thing missing.
+    api.addStatus(main, { context: 'gitops-promote/ops', state: 'success', description: 'applied' });
+    const passed = await runGitHub('check-previous-env', {
+      cwd: fx.work,
+      sha: main,
+      env,
+      inputs: { environment: 'apps', sha: main, timeout: '1s', interval: '1s' },
+    });
+    expect(passed.outputs.state).toBe('success');
   });
 });

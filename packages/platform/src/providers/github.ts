@@ -338,7 +338,10 @@ export class GitHubProvider implements GitProvider {
     }
     if (runs?.some((run) => typeof run?.name !== 'string'))
       throw malformed(`GET ${path}`, 'a check run without a name');
-    return (runs ?? []).map((run) =>
+    // gitops-promote writes commit statuses, never check runs: any app with checks:write could otherwise
+    // post a check run named like our plan record or environment result and stand in for it.
+    const foreign = (runs ?? []).filter((run) => !run.name.startsWith(OWN_CONTEXT_PREFIX));
+    return foreign.map((run) =>
       withGenre({
         context: run.name,
         state: checkRunState(run),
@@ -1159,6 +1162,9 @@ function apiMessage(data: unknown): string {
 function quoteMessage(text: string): string {
   return JSON.stringify(text);
 }
+
+/** The contexts gitops-promote itself writes (`gitops-promote/<env>`, `…/plan`). */
+const OWN_CONTEXT_PREFIX = 'gitops-promote/';
 
 function checkRunState(run: GhCheckRun): StatusState {
   if (run.status !== 'completed') return 'pending';
