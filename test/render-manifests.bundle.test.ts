@@ -730,6 +730,45 @@ describe('another repository on the same host, by name, over Git with the token'
     }
   });
 
+  it('GitHub: the token goes to a Git URL on the GitHub server, never to another host', async () => {
+    const app = appFixture();
+    const token = 'ghs_render0token0stays0home000000000';
+    const auth = `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    const serverRoot = tempDir('gp-http-');
+    const otherRoot = tempDir('gp-http-');
+    for (const root of [serverRoot, otherRoot]) {
+      mkdirSync(join(root, 'octo-org'));
+      git(root, 'init', '-q', '--bare', '-b', 'main', join(root, 'octo-org', 'manifests.git'));
+    }
+    const server = await startGitHttp(serverRoot, auth);
+    // Another host that would take the token if it were sent: it must never see it.
+    const other = await startGitHttp(otherRoot, auth);
+    const run = (url: string) =>
+      runGitHub('render-manifests', {
+        cwd: app.work,
+        sha: app.git('rev-parse', 'HEAD'),
+        env: { GITHUB_REPOSITORY: 'octo-org/app', GITHUB_SERVER_URL: server.url },
+        inputs: { environment: 'prod', source: 'overlays/{env}', 'target-repository': url, token },
+      });
+    try {
+      const home = await run(`${server.url}/octo-org/manifests.git`);
+      expectOk(home);
+      expect(filesOf(join(serverRoot, 'octo-org', 'manifests.git'))).toEqual(renderedFiles('prod', 'prod'));
+
+      const away = await run(`${other.url}/octo-org/manifests.git`);
+      expect(away.code).toBe(1);
+      expect(away.failure).toContain(
+        'the token input is sent only to the hosting service this run belongs to (its server URL or collection), never to another host',
+      );
+      expect(other.seen.length).toBeGreaterThan(0);
+      expect(other.seen.filter((h) => h !== '')).toEqual([]);
+      expect(git(join(otherRoot, 'octo-org', 'manifests.git'), 'for-each-ref')).toBe('');
+    } finally {
+      await server.close();
+      await other.close();
+    }
+  });
+
   it('Azure DevOps: a repository of the project by name, with the token as a bearer token; a wrong token fails clearly', async () => {
     const app = appFixture();
     const root = tempDir('gp-http-');

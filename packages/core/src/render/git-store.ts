@@ -14,6 +14,8 @@ export interface GitRemoteStoreOptions {
   display?: string;
   /** An `http.extraHeader` value for http(s) remotes, e.g. `AUTHORIZATION: bearer <token>`. */
   authHeader?: string;
+  /** A token was given but not sent: the remote is not on the hosting service the token belongs to. */
+  tokenWithheld?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export class GitRemoteStore implements ManifestStore {
   readonly display: string;
   private readonly url: string;
   private readonly authHeader?: string;
+  private readonly tokenWithheld: boolean;
   private dir?: Promise<string>;
   private identity?: Promise<Record<string, string>>;
 
@@ -34,6 +37,7 @@ export class GitRemoteStore implements ManifestStore {
     this.url = o.url;
     this.display = maskCredentials(o.display ?? o.url);
     this.authHeader = o.authHeader;
+    this.tokenWithheld = o.tokenWithheld ?? false;
   }
 
   /** Fetches the branch (depth 1) and returns its head, or undefined when the remote has no such branch. */
@@ -197,7 +201,9 @@ export class GitRemoteStore implements ManifestStore {
       ? ''
       : this.authHeader
         ? `; ${this.display} refused the token: it must be allowed to read and push there (GitHub: the workflow's GITHUB_TOKEN reaches only its own repository, give a GitHub App token or a fine-grained PAT with contents:write; Azure DevOps: the build service identity needs Contribute on that repository)`
-        : `; ${this.display} wants credentials: give token (on GitHub or Azure DevOps) or set up git credentials for it`;
+        : this.tokenWithheld
+          ? `; ${this.display} wants credentials, and the token input is sent only to the hosting service this run belongs to (its server URL or collection), never to another host: set up git credentials for it`
+          : `; ${this.display} wants credentials: give token (on GitHub or Azure DevOps) or set up git credentials for it`;
     return new GitopsError(`${call} failed: ${maskCredentials(line)}${hint}`);
   }
 }

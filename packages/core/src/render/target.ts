@@ -7,7 +7,13 @@ import { maskCredentials } from './git-store';
 /** Where the manifests go: this repository (through the provider), or another Git remote (through git). */
 export type TargetRepository =
   | { kind: 'same'; display: string }
-  | { kind: 'remote'; url: string; display: string };
+  | {
+      kind: 'remote';
+      url: string;
+      display: string;
+      /** The hosting service's own origin, when the remote is on it: only then does the token go along. */
+      tokenOrigin?: string;
+    };
 
 export interface TargetContext {
   platform: Platform;
@@ -36,8 +42,16 @@ export function resolveTarget(value: string, c: TargetContext): TargetRepository
   const invalid = (why: string) => new InputError('target-repository', value, why);
   if (value.startsWith('-') || /[\0\n\r]/.test(value))
     throw invalid('give a path or URL of a Git repository');
-  if (URL_LIKE.test(value) || SCP_LIKE.test(value))
-    return { kind: 'remote', url: value, display: maskCredentials(value) };
+  if (URL_LIKE.test(value) || SCP_LIKE.test(value)) {
+    const origin = serviceOrigin(c);
+    const sameService = origin !== undefined && originOf(value) === origin;
+    return {
+      kind: 'remote',
+      url: value,
+      display: maskCredentials(value),
+      ...(sameService ? { tokenOrigin: origin } : {}),
+    };
+  }
 
   if (
     c.platform === 'github' &&
@@ -48,7 +62,8 @@ export function resolveTarget(value: string, c: TargetContext): TargetRepository
     if (c.repository && name.toLowerCase() === c.repository.toLowerCase())
       return { kind: 'same', display: self };
     const server = (c.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    return { kind: 'remote', url: `${server}/${name}.git`, display: name };
+    const url = `${server}/${name}.git`;
+    return { kind: 'remote', url, display: name, tokenOrigin: originOf(url) };
   }
   if (c.platform === 'azure' && /^[^/\\]+(\/[^/\\]+)?$/.test(value) && !isDirectory(c.workspace, value)) {
     const [project, name] = value.includes('/')
@@ -66,7 +81,7 @@ export function resolveTarget(value: string, c: TargetContext): TargetRepository
         'another Azure DevOps repository by name needs SYSTEM_COLLECTIONURI and SYSTEM_TEAMPROJECT (set on Azure Pipelines agents); or give its clone URL',
       );
     const url = `${collection.replace(/\/*$/, '/')}${encodeURIComponent(project)}/_git/${encodeURIComponent(name)}`;
-    return { kind: 'remote', url, display: value };
+    return { kind: 'remote', url, display: value, tokenOrigin: originOf(url) };
   }
 
   const path = isAbsolute(value) ? value : resolve(c.workspace, value);
@@ -86,5 +101,26 @@ function isDirectory(workspace: string, value: string): boolean {
     return existsSync(path) && statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Where the run's token belongs: the GitHub server, or the Azure DevOps collection. A Git URL elsewhere
+ * never gets it, so a typo or a hostile value in target-repository cannot send the token to another host.
+ */
+function serviceOrigin(c: TargetContext): string | undefined {
+  if (c.platform === 'github') return originOf(c.env.GITHUB_SERVER_URL || 'https://github.com');
+  if (c.platform === 'azure')
+    return originOf(c.env.SYSTEM_COLLECTIONURI || c.env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI || '');
+  return undefined;
+}
+
+/** `https://host[:port]` of an http(s) URL; undefined for other forms (ssh, file, paths). */
+function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.origin : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -457,7 +457,8 @@ async function openStore(rt: Runtime, s: Settings, hosting: Hosting): Promise<Ma
     return new GitRemoteStore({
       url: s.target.url,
       display: s.target.display,
-      ...(s.token ? { authHeader: authHeaderFor(rt.platform, s.token) } : {}),
+      ...(s.token && s.target.tokenOrigin ? { authHeader: authHeaderFor(rt.platform, s.token) } : {}),
+      ...(s.token && !s.target.tokenOrigin ? { tokenWithheld: true } : {}),
     });
   const provider = await hosting.provider();
   return new ProviderStore(provider, s.target.display);
