@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEPS } from '@gitops-promote/core';
 import { credentialsIn } from '@gitops-promote/platform/log-safety';
+import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
@@ -354,5 +355,52 @@ describe('credentialsIn: which parts of backend-config, init-args, target-reposi
     ['backend.hcl\nregion=eu-west-1', []],
   ])('%j → %j', (text, secrets) => {
     expect(credentialsIn(text).sort()).toEqual([...secrets].sort());
+  });
+});
+
+describe('comments the steps write', () => {
+  it('GitHub: a password in a render command is hidden in the pull request comment too', async () => {
+    const api = await startGitHubDouble(fx.remote, { token: TOKEN });
+    try {
+      fx.git('checkout', '-q', '-b', 'feature/render');
+      const feature = fx.commit({ 'render.mjs': RENDER.replace('a: b', 'a: c') }, 'change the render');
+      fx.git('push', '-q', 'origin', 'feature/render');
+      const pr = await new GitHubProvider({
+        token: TOKEN,
+        repository: api.repository,
+        apiUrl: api.apiUrl,
+        log: () => {},
+        env: {},
+      }).createPullRequest({ head: 'feature/render', base: 'main', title: 'render', body: '' });
+      const r = await runGitHub('render-manifests', {
+        cwd: fx.work,
+        sha: feature,
+        event: 'pull_request',
+        ref: `refs/pull/${pr.number}/merge`,
+        payload: {
+          pull_request: {
+            number: pr.number,
+            base: { ref: 'main' },
+            head: { ref: 'feature/render', sha: feature },
+          },
+        },
+        env: api.env(),
+        inputs: {
+          token: TOKEN,
+          environment: 'ops',
+          renderer: 'command',
+          command: `node render.mjs {env} --set db.password=${PASSWORD}`,
+          mode: 'verify',
+        },
+      });
+      expectOk(r);
+      const bodies = api.comments(pr.number).map((c) => String(c.body));
+      expect(bodies).toHaveLength(1);
+      // The comment is there and shows the command, with the password as ***.
+      expect(bodies[0]).toContain('--set db.password=***');
+      expect(bodies[0]).not.toContain(PASSWORD);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -41,6 +41,10 @@ export class AzureRuntime implements Runtime {
     tl.setVariable(azureName(name), value, false, true);
   }
   private readonly secrets = new Set<string>();
+  /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
+  mask(text: string): string {
+    return maskSecrets(text, this.secrets);
+  }
   setSecret(value: string): void {
     if (!value || this.secrets.has(value)) return;
     this.secrets.add(value);

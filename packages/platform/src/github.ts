@@ -34,6 +34,10 @@ export class GitHubRuntime implements Runtime {
     core.setOutput(name, value);
   }
   private readonly secrets = new Set<string>();
+  /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
+  mask(text: string): string {
+    return maskSecrets(text, this.secrets);
+  }
   setSecret(value: string): void {
     if (!value || this.secrets.has(value)) return;
     this.secrets.add(value);

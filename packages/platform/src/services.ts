@@ -12,7 +12,7 @@ export function createServices(rt: Runtime, env: NodeJS.ProcessEnv = process.env
   let provider: Promise<GitProvider> | undefined;
   return {
     provider() {
-      provider ??= createProvider(rt, env);
+      provider ??= createProvider(rt, env).then((p) => masking(p, rt));
       return provider;
     },
   };
@@ -80,4 +80,16 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
   }
   const { GitRemoteProvider } = await import('./providers/git');
   return new GitRemoteProvider({ cwd: rt.context.workspace });
+}
+
+/**
+ * Comments are text the platforms do not mask: a secret registered with the runtime (a password in a
+ * render command, say) is hidden in them too, whatever step writes the comment.
+ */
+function masking(provider: GitProvider, rt: Runtime): GitProvider {
+  const mask = (rt as Runtime & { mask?: (text: string) => string }).mask?.bind(rt);
+  if (!mask) return provider;
+  const upsert = provider.upsertComment.bind(provider);
+  provider.upsertComment = (number, marker, body) => upsert(number, marker, mask(body));
+  return provider;
 }

@@ -35,7 +35,8 @@ export class TerminalRuntime implements Runtime {
     if (!value || this.secrets.includes(value)) return;
     this.secrets.push(value);
   }
-  private mask(text: string): string {
+  /** Hides every registered secret in text that leaves the log (comments). */
+  mask(text: string): string {
     return maskSecrets(text, this.secrets);
   }
   private log(text: string): void {
