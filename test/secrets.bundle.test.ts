@@ -7,7 +7,7 @@ import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
-import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
+import { type BundleRun, bundlePath, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
 
 /**
@@ -403,4 +403,29 @@ describe('comments the steps write', () => {
       await api.close();
     }
   });
+});
+
+describe('the terminal', () => {
+  it.each([[TOKEN], [`access_key=${ACCESS_KEY}`], ['plan']])(
+    'a stray argument %s is named by its place, never shown',
+    (arg) => {
+      let out = '';
+      try {
+        execFileSync(process.execPath, [bundlePath('determine-environment'), '--event', 'push', arg], {
+          cwd: fx.work,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
+      } catch (e) {
+        const err = e as { stdout: string; stderr: string; status: number };
+        expect(err.status).not.toBe(0);
+        out = `${err.stdout}${err.stderr}`;
+      }
+      expect(out).toContain(
+        `unexpected argument 3 (${arg.length} characters, not shown: it may be a secret); inputs are given as --<input> <value>`,
+      );
+      expect(out).not.toContain(arg);
+      for (const secret of SECRETS) expect(out).not.toContain(secret);
+    },
+  );
 });

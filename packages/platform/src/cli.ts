@@ -25,7 +25,10 @@ export function parseFlags(step: Step, args: string[]): { values: Record<string,
     }
     const m = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
     if (!m)
-      throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
+      // Its value is not shown: a stray value is often a token given without --token.
+      throw new Error(
+        `unexpected argument ${i + 1} (${arg.length} characters, not shown: it may be a secret); inputs are given as --<input> <value>`,
+      );
     const name = m[1]!;
     if (!step.inputs.includes(name)) {
       const guess = closest(name, [...step.inputs]);
