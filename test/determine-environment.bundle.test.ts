@@ -30,6 +30,7 @@ interface Case {
     'previous-environment'?: string;
     'next-environment'?: string;
     workspace?: string;
+    reason?: string;
   };
 }
 
@@ -275,7 +276,14 @@ const CASES: Case[] = [
     config: 'kubestack',
     event: 'push',
     ref: 'refs/heads/feat/$(touch pwned)',
-    expect: { environment: 'ops', operation: 'plan', trigger: 'branch', 'plan-next': 'false' },
+    expect: {
+      environment: 'ops',
+      operation: 'plan',
+      trigger: 'branch',
+      'plan-next': 'false',
+      // The reason names the branch with nothing a script pasting it would run.
+      reason: "Push to feat/??touch?pwned?, which is no environment's branch: plan ops.",
+    },
   },
 ];
 
@@ -424,7 +432,10 @@ describe('refs and payloads that are data, never commands', () => {
     const r = await runAzure(STEP, { cwd: repoFor('kubestack'), sourceBranch: ref });
     expect(r.code).toBe(0);
     expect(r.outputs.operation).toBe('plan');
-    expect(r.outputs.reason).toContain('it\'s "x"\n##vso[task.setvariable');
+    // The reason names the branch with every character a script or log would act on shown as ?.
+    expect(r.outputs.reason).toContain(
+      'Push to it?s??x????vso?task.setvariable?variable?operation?isOutput?true?apply,',
+    );
     const forged = r.stdout
       .split('\n')
       .filter((l) => l.startsWith('##vso[task.setvariable variable=operation') && l.endsWith(']apply'));
@@ -440,7 +451,7 @@ describe('refs and payloads that are data, never commands', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/^::error::forged/m);
     expect(r.outputs.operation).toBe('plan');
-    expect(r.outputs.reason).toContain('x\n::error::forged');
+    expect(r.outputs.reason).toContain('Push to x???error??forged,');
   });
 });
 

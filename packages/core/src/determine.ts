@@ -106,11 +106,16 @@ export function determine(config: Config, input: DetermineInput): Decision {
     );
 
   if (kind === 'delete' || input.deleted) {
-    return nothing('other', sha, `${input.ref || 'The ref'} was deleted: there is nothing to plan or apply.`);
+    return nothing(
+      'other',
+      sha,
+      `${shown(input.ref) || 'The ref'} was deleted: there is nothing to plan or apply.`,
+    );
   }
 
   if (kind === 'pull-request' || ref!.kind === 'pull') {
     const base = input.baseRef ? shortBranch(input.baseRef) : '';
+    const baseShown = shown(base);
     if (base === '')
       throw new InputError(
         'base-ref',
@@ -127,12 +132,12 @@ export function determine(config: Config, input: DetermineInput): Decision {
         'plan',
         'pull-request',
         sha,
-        `${label} into ${base}, the branch of environment ${target.name}: plan ${target.name}.`,
+        `${label} into ${baseShown}, the branch of environment ${target.name}: plan ${target.name}.`,
       );
     const why =
       base === config.mainBranch
-        ? `${label} into ${base}`
-        : `${label} into ${base}, which is no environment's branch`;
+        ? `${label} into ${baseShown}`
+        : `${label} into ${baseShown}, which is no environment's branch`;
     return act(config, first, 'plan', 'pull-request', sha, `${why}: plan ${first.name}.`);
   }
 
@@ -149,7 +154,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       const known = globs.length
         ? `no environment's deploy tag (${globs.join(', ')})`
         : 'no environment (none is triggered by tags)';
-      return nothing('tag', sha, `Tag ${tag} matches ${known}: there is nothing to plan or apply.`);
+      return nothing('tag', sha, `Tag ${shown(tag)} matches ${known}: there is nothing to plan or apply.`);
     }
     const prev = envs[target.index - 1];
     const gate = prev ? ` once ${prev.name} reports success for this commit` : '';
@@ -159,7 +164,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       'apply',
       'tag',
       sha,
-      `Tag ${tag} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
+      `Tag ${shown(tag)} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
     );
   }
 
@@ -172,7 +177,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       'plan',
       'branch',
       sha,
-      `Scheduled run on ${branch}, the branch of environment ${target.name}: plan ${target.name} to detect drift.`,
+      `Scheduled run on ${shown(branch)}, the branch of environment ${target.name}: plan ${target.name} to detect drift.`,
       false,
     );
   if (target) {
@@ -183,7 +188,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       'apply',
       'branch',
       sha,
-      `${how} ${branch}, the branch of environment ${target.name}: apply ${target.name}${thenPlan(config, target)}.`,
+      `${how} ${shown(branch)}, the branch of environment ${target.name}: apply ${target.name}${thenPlan(config, target)}.`,
     );
   }
   const how = kind === 'schedule' ? 'Scheduled run on' : kind === 'manual' ? 'Manual run on' : 'Push to';
@@ -193,13 +198,22 @@ export function determine(config: Config, input: DetermineInput): Decision {
     'plan',
     'branch',
     sha,
-    `${how} ${branch}, which is no environment's branch: plan ${first.name}.`,
+    `${how} ${shown(branch)}, which is no environment's branch: plan ${first.name}.`,
     false,
   );
 }
 
 function describeRef(ref: ParsedRef): string {
-  return ref.kind === 'pull' ? `#${ref.number}` : ref.name;
+  return ref.kind === 'pull' ? `#${ref.number}` : shown(ref.name);
+}
+
+/**
+ * A ref name as the reason output shows it. Git allows `$(…)`, backquotes and quotes in names, and a
+ * workflow that pastes the reason into a script would run them: anything but `A-Z a-z 0-9 . _ - / + @`
+ * shows as `?`.
+ */
+function shown(name: string): string {
+  return name.replace(/[^A-Za-z0-9._/+@-]/g, '?');
 }
 
 function thenPlan(config: Config, env: Environment): string {

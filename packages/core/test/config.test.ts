@@ -140,6 +140,14 @@ describe('bad configuration: one message with file, line, column, key and what i
     ],
     ['invalid branch name', 'main-branch: "feature..x"\n', 1, 14, 'main-branch', 'not a valid branch name'],
     [
+      'a branch name a script would run',
+      'environments:\n  - name: dev\n    on: { branch: "dev$(id)" }\n',
+      3,
+      19,
+      'environments[0].on.branch',
+      '"dev$(id)" is not a valid branch name: it contains "$"; environment branches use only A-Z a-z 0-9 . _ - /',
+    ],
+    [
       'unknown prflow',
       'promotion:\n  prflow: per-team\n',
       2,

@@ -5,7 +5,7 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAM
 import { DURATION_HINT, parseDuration } from '../duration';
 import { ConfigError, type ConfigIssue, InputError } from '../errors';
 import { insideRepository, outsideProblem } from '../paths';
-import { compileGlob, refNameProblem, sampleOf } from '../refs';
+import { compileGlob, DEPLOY_TAG_CHARACTERS, refNameProblem, sampleOf } from '../refs';
 import {
   CONFIG_FILES,
   type Config,
@@ -329,7 +329,11 @@ class Validator {
   branch(node: Node | undefined, path: string): string | undefined {
     const s = this.string(node, path, 'a branch name');
     if (s === undefined) return undefined;
-    const problem = refNameProblem(s);
+    // Environment branches end up in outputs (promote-tag's branch) that workflows paste into scripts.
+    const bad = /[^A-Za-z0-9._/-]/.exec(s);
+    const problem = bad
+      ? `it contains ${JSON.stringify(bad[0])}; environment branches use only ${DEPLOY_TAG_CHARACTERS}`
+      : refNameProblem(s);
     if (problem) {
       this.at(node, path, `${JSON.stringify(s)} is not a valid branch name: ${problem}`);
       return undefined;
