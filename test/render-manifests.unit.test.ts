@@ -194,13 +194,13 @@ describe('fileDiff', () => {
     );
   });
 
-  it('a very large rewrite stays fast and correct', () => {
+  // A quadratic diff would not finish within the test's timeout; no wall-clock bound of our own.
+  it('a very large rewrite is diffed whole', () => {
     const before = Array.from({ length: 20_000 }, (_, i) => `line ${i}`).join('\n');
     const after = Array.from({ length: 20_000 }, (_, i) => `LINE ${i}`).join('\n');
-    const started = Date.now();
     const d = fileDiff('big', `${before}\n`, `${after}\n`);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(d.split('\n').filter((l) => l.startsWith('-line')).length).toBe(20_000);
+    expect(d.split('\n').filter((l) => l.startsWith('+LINE')).length).toBe(20_000);
   });
 });
 

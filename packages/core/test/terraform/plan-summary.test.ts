@@ -107,14 +107,11 @@ describe('summarisePlan', () => {
     expect(sensitiveValues(s.outputs)).toEqual(['hunter2-synthetic']);
   });
 
-  it('summarises a 10,000-resource plan quickly', () => {
-    const text = syntheticPlanJson({ resources: 10_000 });
-    const started = performance.now();
-    const s = summarisePlan(text);
-    const ms = performance.now() - started;
+  // How fast is measured by `npm run bench` against JSON.parse, not here: a test must not hang on the
+  // machine's speed.
+  it('summarises a 10,000-resource plan', () => {
+    const s = summarisePlan(syntheticPlanJson({ resources: 10_000 }));
     expect(s.counts).toEqual(syntheticCounts(10_000));
-    // Parsing 14 MB of JSON is most of it; anything quadratic would take minutes.
-    expect(ms).toBeLessThan(5_000);
   });
 });
 
