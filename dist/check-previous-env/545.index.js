@@ -78,7 +78,7 @@ function maskSecrets(text, secrets) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   f: () => (/* binding */ guardAnswers)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(426);
 
 /** The GitProvider methods that read what the hosting service answered. */
 const METHODS = [
@@ -136,7 +136,7 @@ function guardAnswers(provider, host, lastCall) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GitHubProvider: () => (/* binding */ GitHubProvider)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(426);
 /* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6314);
 /* harmony import */ var _answers__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3675);
 /**
@@ -275,7 +275,10 @@ class GitHubProvider {
         }
         if (runs?.some((run) => typeof run?.name !== 'string'))
             throw malformed(`GET ${path}`, 'a check run without a name');
-        return (runs ?? []).map((run) => withGenre({
+        // gitops-promote writes commit statuses, never check runs: any app with checks:write could otherwise
+        // post a check run named like our plan record or environment result and stand in for it.
+        const foreign = (runs ?? []).filter((run) => !run.name.startsWith(OWN_CONTEXT_PREFIX));
+        return foreign.map((run) => withGenre({
             context: run.name,
             state: checkRunState(run),
             description: run.output?.title || [run.status, run.conclusion].filter(Boolean).join(': '),
@@ -922,6 +925,8 @@ function apiMessage(data) {
 function quoteMessage(text) {
     return JSON.stringify(text);
 }
+/** The contexts gitops-promote itself writes (`gitops-promote/<env>`, `…/plan`). */
+const OWN_CONTEXT_PREFIX = 'gitops-promote/';
 function checkRunState(run) {
     if (run.status !== 'completed')
         return 'pending';

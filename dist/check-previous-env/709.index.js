@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseFlags
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 47 modules
-var src = __webpack_require__(9031);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 48 modules
+var src = __webpack_require__(426);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
 // EXTERNAL MODULE: ./packages/platform/src/services.ts
@@ -62,6 +62,7 @@ class TerminalRuntime {
             return;
         this.secrets.push(value);
     }
+    /** Hides every registered secret in text that leaves the log (comments). */
     mask(text) {
         return (0,log_safety/* maskSecrets */.QU)(text, this.secrets);
     }
@@ -165,7 +166,8 @@ function parseFlags(step, args) {
         }
         const m = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
         if (!m)
-            throw new Error(`unexpected argument ${JSON.stringify(arg)}; inputs are given as --<input> <value>`);
+            // Its value is not shown: a stray value is often a token given without --token.
+            throw new Error(`unexpected argument ${i + 1} (${arg.length} characters, not shown: it may be a secret); inputs are given as --<input> <value>`);
         const name = m[1];
         if (!step.inputs.includes(name)) {
             const guess = (0,mod/* closest */.kp)(name, [...step.inputs]);

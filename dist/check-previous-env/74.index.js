@@ -40,6 +40,10 @@ class GitHubRuntime {
         _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value);
     }
     secrets = new Set();
+    /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
+    mask(text) {
+        return (0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .maskSecrets */ .QU)(text, this.secrets);
+    }
     setSecret(value) {
         if (!value || this.secrets.has(value))
             return;

@@ -17,7 +17,7 @@ export const modules = {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5609);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8550);
 
 
 

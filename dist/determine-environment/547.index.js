@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   f: () => (/* binding */ guardAnswers)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(426);
 
 /** The GitProvider methods that read what the hosting service answered. */
 const METHODS = [
@@ -67,7 +67,7 @@ function guardAnswers(provider, host, lastCall) {
 /* harmony export */   AzureDevOpsProvider: () => (/* binding */ AzureDevOpsProvider)
 /* harmony export */ });
 /* unused harmony export splitContext */
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9031);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(426);
 /* harmony import */ var _answers__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3675);
 
 

@@ -55,6 +55,10 @@ class AzureRuntime {
         azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setVariable(azureName(name), value, false, true);
     }
     secrets = new Set();
+    /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
+    mask(text) {
+        return (0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .maskSecrets */ .QU)(text, this.secrets);
+    }
     setSecret(value) {
         if (!value || this.secrets.has(value))
             return;
