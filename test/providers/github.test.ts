@@ -31,6 +31,11 @@ function providerFor(api: GitHubApiDouble, extra: Partial<GitHubProviderOptions>
   });
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** A local port nothing listens on. */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -472,8 +477,8 @@ describe('github provider over HTTP', () => {
       // The double's own clock: the time from answering one write to receiving the next. Pacing as
       // GitHub's one write a second would add about a second to each of these gaps; without it they
       // are the client's turnaround (milliseconds).
-      const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!);
-      expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
+      // The median, not the sum: one turnaround slowed by a loaded machine must not decide it.
+      expect(median(writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!))).toBeLessThan(500);
     });
 
     it('the provider a step gets (createServices) does not pace its writes either', async () => {
@@ -488,8 +493,7 @@ describe('github provider over HTTP', () => {
         await stepProvider.setStatus(main, { context: 'gitops-promote/ops', state, description: '' });
       const writes = api.requestsTo('POST', '/statuses/');
       expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 201]);
-      const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!);
-      expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
+      expect(median(writes.slice(1).map((w, i) => w.at - writes[i]!.answeredAt!))).toBeLessThan(500);
     });
 
     it('spaces writes when asked to (writeIntervalMs)', async () => {
