@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
-import { CREDENTIAL_INPUTS, credentialsIn, maskSecrets, SECRET_INPUTS, TOKEN_VARIABLES } from './log-safety';
+import { CREDENTIAL_INPUTS, credentialsIn, maskSecrets, SECRET_INPUTS, TOKEN_VARIABLES } from '../log-safety';
 
 /** A terminal: inputs from `--name value` flags, outputs on stdout, logs on stderr. */
 export class TerminalRuntime implements Runtime {

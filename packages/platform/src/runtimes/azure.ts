@@ -11,7 +11,7 @@ import {
   SECRET_INPUTS,
   neutraliseAzureCommands as safe,
   TOKEN_VARIABLES,
-} from './log-safety';
+} from '../log-safety';
 
 /** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
 export function azureName(name: string): string {

@@ -8,7 +8,7 @@ import {
   SECRET_INPUTS,
   neutraliseGitHubCommands as safe,
   TOKEN_VARIABLES,
-} from './log-safety';
+} from '../log-safety';
 
 /** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 export class GitHubRuntime implements Runtime {
