@@ -1,18 +1,13 @@
 // Files: one push of several changes, and reading a file at a ref. Pushes build on the ref's `oldObjectId`:
 // a new branch is created by pushing with the base commit as `oldObjectId`; `force` first moves the ref
 // back to the base (`POST refs`, needs "Force push").
-import { type FileChange, type GitProvider, ProviderError } from '@gitops-promote/core';
+import { type GitProvider, ProviderError } from '@gitops-promote/core';
 import { type AzureClient, sameSha } from './client';
 import { updateRef } from './refs';
 import type { AzError, AzItem } from './types';
 
-export interface FilesChange {
-  branch: string;
-  base: string;
-  message: string;
-  files: FileChange[];
-  force?: boolean;
-}
+/** What `GitProvider.commitFiles` is given. */
+export type FilesChange = Parameters<GitProvider['commitFiles']>[0];
 
 type Item = { kind: 'file'; content: string } | { kind: 'missing' } | { kind: 'unresolvable' };
 type VersionType = 'branch' | 'tag' | 'commit';

@@ -1,16 +1,11 @@
 // Files: one commit of several changes through the git data API, and reading a file at a ref.
-import { type FileChange, type GitProvider, ProviderError } from '@gitops-promote/core';
+import { type GitProvider, ProviderError } from '@gitops-promote/core';
 import { type GitHubClient, PERMISSION, seg } from './client';
 import { moveBranch } from './refs';
 import type { GhBlob, GhCommit, GhContent, GhTree } from './types';
 
-export interface FilesChange {
-  branch: string;
-  base: string;
-  message: string;
-  files: FileChange[];
-  force?: boolean;
-}
+/** What `GitProvider.commitFiles` is given. */
+export type FilesChange = Parameters<GitProvider['commitFiles']>[0];
 
 export async function commitFiles(
   gh: GitHubClient,
