@@ -8,7 +8,7 @@ import {
   waitForResult,
 } from '@gitops-promote/core';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
-import { TerminalRuntime } from '@gitops-promote/platform/terminal';
+import { TerminalRuntime } from '@gitops-promote/platform/runtimes/terminal';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { ProviderError } from '@gitops-promote/core';
 import { GitHubProvider, type GitHubProviderOptions } from '@gitops-promote/platform/providers/github';
+import { TerminalRuntime } from '@gitops-promote/platform/runtimes/terminal';
 import { createServices } from '@gitops-promote/platform/services';
-import { TerminalRuntime } from '@gitops-promote/platform/terminal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from '../doubles/github-api';
 import { type GitFixture, gitFixture } from '../support/git';

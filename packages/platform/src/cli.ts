@@ -1,7 +1,7 @@
 import { runStep, STEPS, type Step } from '@gitops-promote/core';
 import { closest } from 'fastest-levenshtein';
+import { TerminalRuntime } from './runtimes/terminal';
 import { createServices } from './services';
-import { TerminalRuntime } from './terminal';
 
 const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
 

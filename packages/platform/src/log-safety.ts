@@ -59,3 +59,19 @@ export function maskSecrets(text: string, secrets: Iterable<string>): string {
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s) t = t.split(s).join('***');
   return t;
 }
+
+/** The secrets a runtime was told about: each kept once, all hidden in text that leaves the log. */
+export class SecretSet {
+  readonly #values = new Set<string>();
+
+  /** Keeps `value`; true when it is new (and not empty), so the platform is to be told of it. */
+  add(value: string): boolean {
+    if (!value || this.#values.has(value)) return false;
+    this.#values.add(value);
+    return true;
+  }
+
+  mask(text: string): string {
+    return maskSecrets(text, this.#values);
+  }
+}

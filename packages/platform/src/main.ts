@@ -17,10 +17,10 @@ export async function main(step: Step): Promise<void> {
   const platform = detectPlatform();
   let rt: Runtime;
   if (platform === 'github') {
-    const { GitHubRuntime } = await import('./github');
+    const { GitHubRuntime } = await import('./runtimes/github');
     rt = new GitHubRuntime();
   } else if (platform === 'azure') {
-    const { AzureRuntime } = await import('./azure');
+    const { AzureRuntime } = await import('./runtimes/azure');
     const azure = new AzureRuntime();
     await runStep(step, azure, createServices(azure));
     azure.complete();

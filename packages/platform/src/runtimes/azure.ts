@@ -7,11 +7,11 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import {
   CREDENTIAL_INPUTS,
   credentialsIn,
-  maskSecrets,
   SECRET_INPUTS,
+  SecretSet,
   neutraliseAzureCommands as safe,
   TOKEN_VARIABLES,
-} from './log-safety';
+} from '../log-safety';
 
 /** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
 export function azureName(name: string): string {
@@ -40,15 +40,13 @@ export class AzureRuntime implements Runtime {
   setOutput(name: string, value: string): void {
     tl.setVariable(azureName(name), value, false, true);
   }
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretSet();
   /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
   mask(text: string): string {
-    return maskSecrets(text, this.secrets);
+    return this.secrets.mask(text);
   }
   setSecret(value: string): void {
-    if (!value || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    tl.setSecret(value);
+    if (this.secrets.add(value)) tl.setSecret(value);
   }
   debug(message: string): void {
     tl.debug(safe(message));
@@ -77,7 +75,7 @@ export class AzureRuntime implements Runtime {
       const dir = mkdtempSync(join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'gitops-promote-'));
       this.summaryFile = join(dir, 'summary.md');
     }
-    this.summaryText += maskSecrets(markdown, this.secrets);
+    this.summaryText += this.secrets.mask(markdown);
     writeFileSync(this.summaryFile!, this.summaryText);
     if (first) tl.uploadSummary(this.summaryFile!);
   }

@@ -4,11 +4,11 @@ import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
 import {
   CREDENTIAL_INPUTS,
   credentialsIn,
-  maskSecrets,
   SECRET_INPUTS,
+  SecretSet,
   neutraliseGitHubCommands as safe,
   TOKEN_VARIABLES,
-} from './log-safety';
+} from '../log-safety';
 
 /** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 export class GitHubRuntime implements Runtime {
@@ -33,15 +33,13 @@ export class GitHubRuntime implements Runtime {
   setOutput(name: string, value: string): void {
     core.setOutput(name, value);
   }
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretSet();
   /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
   mask(text: string): string {
-    return maskSecrets(text, this.secrets);
+    return this.secrets.mask(text);
   }
   setSecret(value: string): void {
-    if (!value || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    core.setSecret(value);
+    if (this.secrets.add(value)) core.setSecret(value);
   }
   debug(message: string): void {
     core.debug(safe(message));
@@ -61,7 +59,7 @@ export class GitHubRuntime implements Runtime {
   async summary(markdown: string): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     try {
-      await core.summary.addRaw(maskSecrets(markdown, this.secrets), true).write();
+      await core.summary.addRaw(this.secrets.mask(markdown), true).write();
     } catch (e) {
       // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
       core.summary.emptyBuffer();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
-import { CREDENTIAL_INPUTS, credentialsIn, maskSecrets, SECRET_INPUTS, TOKEN_VARIABLES } from './log-safety';
+import { CREDENTIAL_INPUTS, credentialsIn, SECRET_INPUTS, SecretSet, TOKEN_VARIABLES } from '../log-safety';
 
 /** A terminal: inputs from `--name value` flags, outputs on stdout, logs on stderr. */
 export class TerminalRuntime implements Runtime {
@@ -8,7 +8,7 @@ export class TerminalRuntime implements Runtime {
   readonly context: RunContext;
   readonly outputs: Record<string, string> = {};
   failed = false;
-  private readonly secrets: string[] = [];
+  private readonly secrets = new SecretSet();
   private depth = 0;
 
   constructor(
@@ -32,12 +32,11 @@ export class TerminalRuntime implements Runtime {
     this.outputs[name] = value;
   }
   setSecret(value: string): void {
-    if (!value || this.secrets.includes(value)) return;
-    this.secrets.push(value);
+    this.secrets.add(value);
   }
   /** Hides every registered secret in text that leaves the log (comments). */
   mask(text: string): string {
-    return maskSecrets(text, this.secrets);
+    return this.secrets.mask(text);
   }
   private log(text: string): void {
     const pad = '  '.repeat(this.depth);

@@ -40,13 +40,22 @@ export function guardAnswers(provider: GitProvider, host: string, lastCall: () =
         return await method.apply(provider, args);
       } catch (e) {
         if (e instanceof GitopsError || !(e instanceof TypeError) || !MISSING_FIELD.test(e.message)) throw e;
-        const call = lastCall();
-        throw new ProviderError(
-          call ?? name,
-          undefined,
-          `${host} answered without a field ${name} needs (${e.message}); check that the API URL points at ${host} and no proxy answers in its place`,
-        );
+        throw malformedAnswer(lastCall() ?? name, host, `without a field ${name} needs (${e.message})`);
       }
     };
   }
+}
+
+/** An answer that lacks what the call reads: untrusted data, said as such. */
+export function malformedAnswer(
+  call: string,
+  host: string,
+  what: string,
+  url = 'the API URL',
+): ProviderError {
+  return new ProviderError(
+    call,
+    undefined,
+    `${host} answered ${what}; check that ${url} points at ${host} and no proxy answers in its place`,
+  );
 }

@@ -1,0 +1,107 @@
+// The git binary, run without a shell or a prompt against one clone and one remote.
+import { spawn } from 'node:child_process';
+import { commitIdentityEnv, ProviderError } from '@gitops-promote/core';
+
+const GIT_TIMEOUT_MS = 10 * 60_000;
+
+export interface GitResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string>;
+}
+
+export class GitCli {
+  #identity?: Promise<Record<string, string>>;
+
+  constructor(
+    /** A clone of the repository; its working tree, index and checked-out branch are never touched. */
+    readonly cwd: string,
+    /** A remote name or a URL. */
+    readonly remote: string,
+  ) {}
+
+  /** Runs git and returns its trimmed stdout; a non-zero exit is a ProviderError naming the call. */
+  async git(args: string[], options: RunOptions = {}): Promise<string> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) throw this.failure(args, result);
+    return result.stdout.toString('utf8').trim();
+  }
+
+  /** Runs git without a shell (arguments are data) and never lets it prompt for credentials. */
+  run(args: string[], options: RunOptions = {}): Promise<GitResult> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+      GCM_INTERACTIVE: 'never',
+      LC_ALL: 'C',
+      ...options.env,
+    };
+    // Inherited from a calling hook these would point git at another repository or index.
+    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) {
+      if (!options.env?.[name]) delete env[name];
+    }
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', args, { cwd: this.cwd, env, timeout: GIT_TIMEOUT_MS, stdio: 'pipe' });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        const detail = error.code === 'ENOENT' ? 'git is not installed or not on PATH' : error.message;
+        reject(new ProviderError(this.shown(args), undefined, mask(detail)));
+      });
+      child.on('close', (code, signal) => {
+        const err = Buffer.concat(stderr).toString('utf8');
+        resolve({
+          code: code ?? 128,
+          stdout: Buffer.concat(stdout),
+          stderr: signal ? `${err}\nfatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s` : err,
+        });
+      });
+      // git may exit before reading its input (an early error); that is reported by its exit code.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input ?? '');
+    });
+  }
+
+  /** Author and committer for notes, tags and commits; a clone without `user.name`/`user.email` still works. */
+  commitIdentity(): Promise<Record<string, string>> {
+    this.#identity ??= commitIdentityEnv((args) => this.run(args));
+    return this.#identity;
+  }
+
+  failure(args: string[], result: GitResult, suffix = ''): ProviderError {
+    return new ProviderError(this.shown(args), undefined, `${this.reason(result)}${suffix}`);
+  }
+
+  /** The line of git's stderr that says what went wrong, credentials masked. */
+  reason(result: GitResult): string {
+    const lines = result.stderr
+      .split('\n')
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .filter(Boolean);
+    const line = lines.find((l) => /^(fatal|error):|\[(remote )?rejected\]/.test(l)) ?? lines[0];
+    return mask(line ?? `exit code ${result.code}`);
+  }
+
+  shown(args: string[]): string {
+    return mask(
+      ['git', ...args].map((a) => (/^[\w./:@^{}=+,*-]+$/.test(a) ? a : JSON.stringify(a))).join(' '),
+    );
+  }
+
+  get shownRemote(): string {
+    return mask(this.remote);
+  }
+}
+
+/** Hides the user-info part of URLs (`https://user:token@host` → `https://***@host`). */
+export function maskCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1***@');
+}
+const mask = maskCredentials;

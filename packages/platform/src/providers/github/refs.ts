@@ -1,0 +1,158 @@
+// Tags and branches through the git refs API; annotated tags are peeled to their commit.
+import { type GitProvider, ProviderError, TagConflictError, type TagRef } from '@gitops-promote/core';
+import { type GitHubClient, PERMISSION, seg } from './client';
+import type { GhObject, GhRef, GhTag } from './types';
+
+export async function createTag(
+  gh: GitHubClient,
+  port: Pick<GitProvider, 'getTag'>,
+  name: string,
+  sha: string,
+  message?: string,
+): Promise<{ created: boolean; tag: TagRef }> {
+  const wanted: TagRef = { name, sha };
+  let target = sha;
+  if (message !== undefined) {
+    // An annotated tag is two writes; look first so a re-run leaves no stray tag object behind.
+    const existing = await port.getTag(name);
+    if (existing) return settle(existing, wanted);
+    const tag = await gh.call<GhTag>('POST', `${gh.base}/git/tags`, PERMISSION.writeContents, {
+      tag: name,
+      message: message.endsWith('\n') ? message : `${message}\n`,
+      object: sha,
+      type: 'commit',
+    });
+    target = tag.sha;
+  }
+  try {
+    await gh.call('POST', `${gh.base}/git/refs`, PERMISSION.writeContents, {
+      ref: `refs/tags/${name}`,
+      sha: target,
+    });
+    return { created: true, tag: wanted };
+  } catch (e) {
+    if (!(e instanceof ProviderError && e.status === 422 && /already exists/i.test(e.message))) throw e;
+    const existing = await port.getTag(name);
+    if (!existing) throw e;
+    return settle(existing, wanted);
+  }
+}
+
+export async function getTag(gh: GitHubClient, name: string): Promise<TagRef | undefined> {
+  const ref = await exactRef(gh, `tags/${name}`);
+  if (!ref) return undefined;
+  return { name, sha: await peel(gh, ref.object) };
+}
+
+export async function deleteTag(gh: GitHubClient, name: string): Promise<void> {
+  try {
+    await gh.call(
+      'DELETE',
+      `${gh.base}/git/refs/${seg(`tags/${name}`)}`,
+      PERMISSION.writeContents,
+      undefined,
+      { notFound: 'absent' },
+    );
+  } catch (e) {
+    // GitHub answers 422 "Reference does not exist" for a tag that is not there: already done.
+    if (e instanceof ProviderError && e.status === 422 && /does not exist/i.test(e.message)) return;
+    throw e;
+  }
+}
+
+export async function listTags(gh: GitHubClient, prefix: string): Promise<TagRef[]> {
+  const path = `${gh.base}/git/matching-refs/tags/${seg(prefix)}`;
+  const refs = (await gh.all<GhRef>(path, PERMISSION.readContents, {}, { notFound: 'absent' })) ?? [];
+  const tags: TagRef[] = [];
+  for (const ref of refs) {
+    if (!ref.ref.startsWith(`refs/tags/${prefix}`)) continue;
+    tags.push({ name: ref.ref.slice('refs/tags/'.length), sha: await peel(gh, ref.object) });
+  }
+  return tags;
+}
+
+export async function branchSha(gh: GitHubClient, branch: string): Promise<string | undefined> {
+  return (await exactRef(gh, `heads/${branch}`))?.object.sha;
+}
+
+export async function isAncestor(gh: GitHubClient, sha: string, branch: string): Promise<boolean> {
+  // base = branch, head = sha: "behind" means the branch has every commit of sha (sha is reachable).
+  const path = `${gh.base}/compare/${seg(branch)}...${seg(sha)}`;
+  const comparison = await gh.call<{ status: string } | undefined>(
+    'GET',
+    path,
+    PERMISSION.readContents,
+    { per_page: 1 },
+    { notFound: 'absent' },
+  );
+  return comparison?.status === 'identical' || comparison?.status === 'behind';
+}
+
+/** Points `branch` at `sha`: creates it, or moves it (fast-forward unless forced); either may race. */
+export async function moveBranch(
+  gh: GitHubClient,
+  branch: string,
+  sha: string,
+  exists: boolean,
+  force: boolean,
+): Promise<void> {
+  const update = () =>
+    gh.call('PATCH', `${gh.base}/git/refs/${seg(`heads/${branch}`)}`, PERMISSION.writeContents, {
+      sha,
+      force,
+    });
+  const create = () =>
+    gh.call('POST', `${gh.base}/git/refs`, PERMISSION.writeContents, {
+      ref: `refs/heads/${branch}`,
+      sha,
+    });
+  if (exists) {
+    try {
+      await update();
+    } catch (e) {
+      // Deleted in the meantime.
+      if (!(e instanceof ProviderError && e.status === 422 && /does not exist/i.test(e.message))) throw e;
+      await create();
+    }
+    return;
+  }
+  try {
+    await create();
+  } catch (e) {
+    // Created in the meantime: move it like an existing branch (fast-forward unless forced).
+    if (!(e instanceof ProviderError && e.status === 422 && /already exists/i.test(e.message))) throw e;
+    await update();
+  }
+}
+
+/** `GET /git/ref/<ref>` (exact match), or undefined when there is no such ref. */
+function exactRef(gh: GitHubClient, ref: string): Promise<GhRef | undefined> {
+  return gh.call<GhRef | undefined>(
+    'GET',
+    `${gh.base}/git/ref/${seg(ref)}`,
+    PERMISSION.readContents,
+    undefined,
+    {
+      notFound: 'absent',
+    },
+  );
+}
+
+/** The commit an object leads to: annotated tags (also tags of tags) are followed. */
+async function peel(gh: GitHubClient, object: GhObject): Promise<string> {
+  let current = object;
+  for (let depth = 0; current.type === 'tag' && depth < 10; depth++) {
+    const tag = await gh.call<GhTag>(
+      'GET',
+      `${gh.base}/git/tags/${seg(current.sha)}`,
+      PERMISSION.readContents,
+    );
+    current = tag.object;
+  }
+  return current.sha;
+}
+
+function settle(existing: TagRef, wanted: TagRef): { created: boolean; tag: TagRef } {
+  if (existing.sha !== wanted.sha) throw new TagConflictError(wanted.name, existing.sha, wanted.sha);
+  return { created: false, tag: existing };
+}
