@@ -1,4 +1,4 @@
-import type { Config, Environment } from './config/model';
+import type { Environment } from './config/model';
 import { formatDuration } from './duration';
 import type { CommitStatus, GitProvider } from './provider';
 import type { Runtime } from './runtime';
@@ -59,10 +59,6 @@ export function environmentResult(
   else if (mine.some((s) => s.state === 'pending')) state = 'pending';
   else if (mine.some((s) => s.state === 'success')) state = 'success';
   return { environment: env.name, state, statuses: mine };
-}
-
-export function findEnvironment(config: Config, name: string): Environment | undefined {
-  return config.environments.find((e) => e.name === name);
 }
 
 interface Gate {

@@ -1,14 +1,15 @@
-import { loadConfig } from '../config/load';
-import type { Config, Environment } from '../config/model';
-import { determineForRun } from '../determine';
+import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
-import { environmentResult, findEnvironment, gateMessage, waitForResult } from '../gate';
+import { environmentResult, gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import { waitForPromotion } from '../promotion/gate';
 import { type PromotionMetadata, readPromotion } from '../promotion/metadata';
 import type { CommitStatus, GitProvider, PullRequest } from '../provider';
 import type { RunContext, Runtime, Services, Step } from '../runtime';
+import { fullSha } from '../settings/commit';
+import { stepConfig } from '../settings/config';
+import { findEnvironment, gateTarget } from '../settings/environment';
 
 export const checkPreviousEnv: Step = {
   name: 'check-previous-env',
@@ -26,17 +27,15 @@ export const checkPreviousEnv: Step = {
   ],
   async run(rt: Runtime, services: Services) {
     const inputs = new Inputs(rt);
-    const config = loadConfig(rt.context.workspace, inputs.string('config') || undefined);
+    const config = stepConfig(inputs, rt.context.workspace);
     const contexts = inputs.lines('contexts');
     const timeoutMs = inputs.durationMs('timeout', config.status.timeoutMs);
     const intervalMs = inputs.durationMs('interval', config.status.intervalMs);
     if (intervalMs <= 0)
       throw new InputError('interval', inputs.string('interval'), 'it must be more than 0, e.g. 15s');
     const givenSha = inputs.string('sha');
-    const sha = givenSha || ((rt.context.headSha || rt.context.sha) ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character commit sha');
-    const target = targetEnvironment(config, inputs, rt.context);
+    const sha = fullSha(givenSha || ((rt.context.headSha || rt.context.sha) ?? ''));
+    const target = gateTarget(config, inputs, rt.context);
 
     const onPullRequest = rt.context.pullRequestNumber !== undefined || Boolean(rt.context.baseRef);
     if (onPullRequest) checkSourceBranch(config, rt.context);
@@ -175,65 +174,6 @@ async function checkPromotion(
   throw new GitopsError(
     `${what}: ${gateMessage(gate.result, previous, gate.sha, o.timeoutMs, patterns)}${standIn}${gate.result.state === 'failure' ? '' : gate.note}`,
   );
-}
-
-interface Target {
-  name: string;
-  previous?: Environment;
-  /** The change reaches the target through a deploy tag: the commit must be on the main branch. */
-  viaTag: boolean;
-}
-
-function targetEnvironment(config: Config, inputs: Inputs, ctx: RunContext): Target {
-  const prevName = inputs.string('previous-environment');
-  const envName = inputs.string('environment');
-  const names = config.environments.map((e) => e.name).join(', ');
-  if (envName) {
-    const env = findEnvironment(config, envName);
-    if (!env)
-      throw new InputError(
-        'environment',
-        envName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    const previous = config.environments[env.index - 1];
-    if (prevName && previous?.name !== prevName)
-      throw new InputError(
-        'previous-environment',
-        prevName,
-        `${envName} comes after ${previous?.name ?? 'no environment'}; give environment or previous-environment, not both`,
-      );
-    return {
-      name: env.name,
-      previous,
-      viaTag: 'tag' in env.on && ctx.ref?.startsWith('refs/tags/') === true,
-    };
-  }
-  if (prevName) {
-    const previous = findEnvironment(config, prevName);
-    if (!previous)
-      throw new InputError(
-        'previous-environment',
-        prevName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    const next = config.environments[previous.index + 1];
-    return {
-      name: next?.name ?? '(after the last)',
-      previous,
-      viaTag: ctx.ref?.startsWith('refs/tags/') === true,
-    };
-  }
-  // Neither input: the environment this run acts on, decided as determine-environment would.
-  const d = determineForRun(config, ctx);
-  if (d.operation === 'none')
-    throw new InputError(
-      'environment',
-      '',
-      `this run acts on no environment (${d.reason}); give environment`,
-    );
-  const env = findEnvironment(config, d.environment)!;
-  return { name: env.name, previous: config.environments[env.index - 1], viaTag: d.trigger === 'tag' };
 }
 
 /** Branch layout: a pull request into an environment's branch must come from the previous environment's branch. */

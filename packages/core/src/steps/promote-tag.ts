@@ -1,8 +1,6 @@
-import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
-import { determineForRun } from '../determine';
 import { GitopsError, InputError } from '../errors';
-import { findEnvironment, gateMessage, waitForResult } from '../gate';
+import { gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
@@ -12,6 +10,9 @@ import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../p
 import type { GitProvider, TagRef } from '../provider';
 import { compileGlob, DEPLOY_TAG_CHARACTERS, deployTagProblem } from '../refs';
 import type { Runtime, Services, Step } from '../runtime';
+import { fullSha } from '../settings/commit';
+import { stepConfig } from '../settings/config';
+import { environmentInput, promotionTarget } from '../settings/environment';
 
 export type Strategy = 'git-tag' | 'pull-request' | 'branch';
 
@@ -37,20 +38,18 @@ export const promoteTag: Step = {
   ],
   async run(rt: Runtime, services: Services) {
     const inputs = new Inputs(rt);
-    const config = loadConfig(rt.context.workspace, inputs.string('config') || undefined);
+    const config = stepConfig(inputs, rt.context.workspace);
     const strategies = ['git-tag', 'pull-request', 'branch'] as const;
     let strategy: Strategy;
     if (inputs.string('strategy')) strategy = inputs.choice('strategy', strategies, 'git-tag');
     else if (inputs.string('command')) strategy = 'pull-request';
-    else strategy = 'tag' in targetEnvironment(config, inputs, rt).on ? 'git-tag' : 'branch';
+    else strategy = 'tag' in promotionTarget(config, inputs, rt.context).on ? 'git-tag' : 'branch';
     if (strategy === 'pull-request') return promoteImage(rt, services, config, inputs);
     if (strategy === 'branch') return promoteEnvironmentBranch(rt, services, config, inputs);
 
-    const target = targetEnvironment(config, inputs, rt);
+    const target = promotionTarget(config, inputs, rt.context);
     const requirePrevious = inputs.boolean('require-previous', true);
-    const sha = inputs.string('sha', rt.context.sha ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character commit sha');
+    const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
     refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
     const tagName = givenTag(inputs, target, config);
 
@@ -101,9 +100,7 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
       'the pull-request strategy needs command: new (a new image tag enters the first environment) or promote (on the push that merged a promotion pull request)',
     );
   const envName = inputs.string('environment');
-  const names = config.environments.map((e) => e.name).join(', ');
-  if (envName && !findEnvironment(config, envName))
-    throw new InputError('environment', envName, `use one of the environments in ${config.source}: ${names}`);
+  if (envName) environmentInput(config, 'environment', envName);
   refuseInputs(inputs, ['from-environment'], 'the git-tag and branch strategies');
   const deployTag = inputs.string('tag');
   if (deployTag)
@@ -140,9 +137,10 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
       ['group', 'app', 'image-tag'],
       'command new (promote reads them from the merged pull request)',
     );
-    sha = inputs.string('sha', rt.context.sha ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character sha of the merge commit to promote from');
+    sha = fullSha(
+      inputs.string('sha', rt.context.sha ?? ''),
+      'give the full 40-character sha of the merge commit to promote from',
+    );
   }
 
   warnWorkflowToken(rt, inputs);
@@ -162,7 +160,7 @@ async function promoteEnvironmentBranch(
   config: Config,
   inputs: Inputs,
 ): Promise<void> {
-  const target = targetEnvironment(config, inputs, rt);
+  const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);
   refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
@@ -235,56 +233,6 @@ async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: Promo
     throw new GitopsError(
       `pull request #${o.pullRequest?.number} is open, but auto-merge could not be enabled for ${o.environment} (auto: true), so the promotion would stop there: ${o.autoMergeError}`,
     );
-}
-
-function targetEnvironment(config: Config, inputs: Inputs, rt: Runtime): Environment {
-  const names = config.environments.map((e) => e.name).join(', ');
-  const envName = inputs.string('environment');
-  if (envName) {
-    const env = findEnvironment(config, envName);
-    if (!env)
-      throw new InputError(
-        'environment',
-        envName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    if (env.index === 0)
-      throw new InputError(
-        'environment',
-        envName,
-        `${envName} is the first environment; nothing is promoted into it`,
-      );
-    return env;
-  }
-  const fromName = inputs.string('from-environment');
-  let from: Environment | undefined;
-  if (fromName) {
-    from = findEnvironment(config, fromName);
-    if (!from)
-      throw new InputError(
-        'from-environment',
-        fromName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-  } else {
-    const ctx = rt.context;
-    const d = determineForRun(config, ctx);
-    if (d.operation !== 'apply')
-      throw new InputError(
-        'environment',
-        '',
-        `this run applied no environment (${d.reason}); give environment or from-environment`,
-      );
-    from = findEnvironment(config, d.environment)!;
-  }
-  const next = config.environments[from.index + 1];
-  if (!next)
-    throw new InputError(
-      fromName ? 'from-environment' : 'environment',
-      fromName,
-      `${from.name} is the last environment; there is nothing after it to promote to`,
-    );
-  return next;
 }
 
 /** The tag input, checked against the environment's glob; '' when the default name is to be used. */

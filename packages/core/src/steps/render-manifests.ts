@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { loadConfig } from '../config/load';
 import type { Config, Environment } from '../config/model';
-import { determineForRun, eventKind } from '../determine';
+import { eventKind } from '../determine';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
 import { insideRepository } from '../paths';
@@ -32,6 +31,8 @@ import { splitManifests } from '../render/split';
 import { type ManifestStore, ProviderStore } from '../render/store';
 import { resolveTarget, type TargetRepository } from '../render/target';
 import type { Runtime, Services, Step } from '../runtime';
+import { stepConfig } from '../settings/config';
+import { renderEnvironments } from '../settings/environment';
 import { splitArgs } from '../terraform/args';
 
 export const RENDER_MANIFESTS_INPUTS = [
@@ -226,7 +227,7 @@ const fill = (template: string, env: string) => template.replace(/\{env\}/g, env
 function readSettings(rt: Runtime): Settings {
   const inputs = new Inputs(rt);
   const root = rt.context.workspace;
-  const config = loadConfig(root, inputs.string('config') || undefined);
+  const config = stepConfig(inputs, root);
   const renderer = inputs.choice('renderer', RENDERERS, 'kustomize');
   const pullRequest = isPullRequest(rt);
   const mode = inputs.choice('mode', ['publish', 'verify'] as const, pullRequest ? 'verify' : 'publish');
@@ -276,7 +277,7 @@ function readSettings(rt: Runtime): Settings {
     env: process.env,
   });
 
-  const { environments, reason } = chooseEnvironments(config, inputs, rt);
+  const { environments, reason } = renderEnvironments(config, inputs, rt.context);
   const jobs = environments.map((environment): Job => {
     const env = environment.name;
     const source = fill(sourceTemplate, env);
@@ -391,39 +392,6 @@ function isPullRequest(rt: Runtime): boolean {
   } catch {
     return false;
   }
-}
-
-function chooseEnvironments(
-  config: Config,
-  inputs: Inputs,
-  rt: Runtime,
-): { environments: Environment[]; reason: string } {
-  const names = inputs.lines('environment');
-  const known = config.environments.map((e) => e.name).join(', ');
-  if (names.length) {
-    const environments: Environment[] = [];
-    for (const name of names) {
-      const env = config.environments.find((e) => e.name === name);
-      if (!env) throw new InputError('environment', name, `${config.source} defines ${known}`);
-      if (!environments.includes(env)) environments.push(env);
-    }
-    return { environments, reason: '' };
-  }
-  const ctx = rt.context;
-  let d: ReturnType<typeof determineForRun>;
-  try {
-    d = determineForRun(config, ctx);
-  } catch (e) {
-    if (e instanceof InputError)
-      throw new InputError(
-        'environment',
-        '',
-        `give the environments to render (one per line; ${config.source} defines ${known}): this run's own event says none (${e.message})`,
-      );
-    throw e;
-  }
-  if (d.operation === 'none') return { environments: [], reason: d.reason };
-  return { environments: [config.environments.find((e) => e.name === d.environment)!], reason: '' };
 }
 
 /** The provider, created once; a comment that cannot be written is a warning (the render is done). */

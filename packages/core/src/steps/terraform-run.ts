@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load';
 import { type Environment, triggerText } from '../config/model';
 import { parseDuration } from '../duration';
 import { GitopsError, InputError } from '../errors';
@@ -10,6 +9,8 @@ import { insideRepository, type PathRules } from '../paths';
 import type { GitProvider, NewStatus } from '../provider';
 import { parseRef } from '../refs';
 import type { Runtime, Services, Step } from '../runtime';
+import { stepConfig } from '../settings/config';
+import { environmentInput } from '../settings/environment';
 import { splitArgs } from '../terraform/args';
 import { parseOutputsJson } from '../terraform/plan-json';
 import {
@@ -171,15 +172,8 @@ export type TerraformRunSettings = Settings;
 export function readTerraformRunSettings(rt: Pick<Runtime, 'input' | 'context'>): TerraformRunSettings {
   const inputs = new Inputs(rt);
   const root = rt.context.workspace;
-  const config = loadConfig(root, inputs.string('config') || undefined);
-  const name = inputs.required('environment');
-  const environment = config.environments.find((e) => e.name === name);
-  if (!environment)
-    throw new InputError(
-      'environment',
-      name,
-      `${config.source} defines ${config.environments.map((e) => e.name).join(', ')}`,
-    );
+  const config = stepConfig(inputs, root);
+  const environment = environmentInput(config, 'environment', inputs.required('environment'), 'defines');
   const operation = inputs.choice('operation', ['plan', 'apply'] as const, 'plan');
   const comment = inputs.choice('comment', ['on-change', 'always', 'off'] as const, 'on-change');
   const requireReviewedPlan = inputs.choice(
