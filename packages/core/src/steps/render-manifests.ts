@@ -5,9 +5,9 @@ import { basename, join } from 'node:path';
 import type { Config, Environment } from '../config/model';
 import { eventKind } from '../determine';
 import { GitopsError, InputError } from '../errors';
+import { Hosting } from '../hosting';
 import { Inputs } from '../inputs';
 import { insideRepository } from '../paths';
-import type { GitProvider } from '../provider';
 import { refNameProblem } from '../refs';
 import { fileDiff } from '../render/diff';
 import { authHeaderFor, GitRemoteStore, maskCredentials } from '../render/git-store';
@@ -67,7 +67,7 @@ export const renderManifests: Step = {
     }
 
     // The provider is made now, so a missing token or a wrong provider input stops the step before any render.
-    const hosting = new Hosting(rt, services);
+    const hosting = new Hosting(rt, services, 'diff');
     const pr = rt.context.pullRequestNumber;
     if (s.target.kind === 'same') await hosting.provider();
     else if (s.mode === 'verify' && pr !== undefined)
@@ -391,32 +391,6 @@ function isPullRequest(rt: Runtime): boolean {
     return rt.context.event ? eventKind(rt.context.event) === 'pull-request' : false;
   } catch {
     return false;
-  }
-}
-
-/** The provider, created once; a comment that cannot be written is a warning (the render is done). */
-class Hosting {
-  private pending?: Promise<GitProvider>;
-
-  constructor(
-    private readonly rt: Runtime,
-    private readonly services: Services,
-  ) {}
-
-  provider(): Promise<GitProvider> {
-    this.pending ??= this.services.provider();
-    return this.pending;
-  }
-
-  async comment(pullRequest: number, marker: string, body: string): Promise<void> {
-    try {
-      await (await this.provider()).upsertComment(pullRequest, marker, body);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      this.rt.warning(
-        `could not write the diff comment on pull request #${pullRequest}: ${(e as Error).message}`,
-      );
-    }
   }
 }
 

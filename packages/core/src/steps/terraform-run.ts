@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Environment, triggerText } from '../config/model';
 import { parseDuration } from '../duration';
 import { GitopsError, InputError } from '../errors';
+import { Hosting } from '../hosting';
 import { Inputs } from '../inputs';
 import { insideRepository, type PathRules } from '../paths';
 import type { GitProvider, NewStatus } from '../provider';
@@ -31,6 +32,7 @@ import {
 } from '../terraform/plan-summary';
 import { COMMENT_LIMIT, commentMarker, type RunReport, renderReport } from '../terraform/report';
 import { TerraformError, TerraformRunner, terraformDuration } from '../terraform/runner';
+import { clip, oneLine } from '../text';
 
 export const TERRAFORM_RUN_INPUTS = [
   'environment',
@@ -69,7 +71,7 @@ export const terraformRun: Step = {
       cwd: s.workingDirectory,
       root: rt.context.workspace,
     });
-    const hosting = new Hosting(rt, services);
+    const hosting = new Hosting(rt, services, 'plan');
     const env = s.environment.name;
     const report: RunReport = {
       tool: runner.tool,
@@ -99,7 +101,7 @@ export const terraformRun: Step = {
         await recordPlan(rt, hosting, s, sha, summary);
         const pr = rt.context.pullRequestNumber;
         if (pr && (s.comment === 'always' || (s.comment === 'on-change' && summary.hasChanges)))
-          await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)));
+          await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
         return;
       }
 
@@ -133,12 +135,12 @@ export const terraformRun: Step = {
       // Once applied, the environment's status says so; a later failure (reading outputs) must not undo it.
       if (s.status && sha && !report.applied) {
         const context = s.operation === 'apply' ? environmentStatusContext(env) : planStatusContext(env);
-        await hosting.setStatus(sha, { context, state: 'failure', description: clip(message, 140) });
+        await hosting.setStatus(sha, { context, state: 'failure', description: clip(oneLine(message), 140) });
       }
       const pr = rt.context.pullRequestNumber;
       // A failed plan replaces the last good one in the comment: reviewers must not approve a stale plan.
       if (s.operation === 'plan' && pr && s.comment !== 'off')
-        await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)));
+        await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
       throw e;
     } finally {
       if (s.summary) await rt.summary(renderReport(report));
@@ -367,7 +369,7 @@ async function checkReviewedPlan(
     rt.warning(`${what}; applying a plan nobody reviewed (require-reviewed-plan: warn)`);
   };
   if (!sha) return unreviewed(`the run has no commit, so no plan recorded as ${context} can be read`);
-  const provider = await hosting.provider();
+  const provider = await hosting.optionalProvider();
   if (!provider)
     return unreviewed(`no hosting service to read the plan recorded as ${context} on ${short} from`, true);
   let found: { status: { state: string; description: string }; on: string } | undefined;
@@ -389,7 +391,7 @@ async function checkReviewedPlan(
   const recorded = status.state === 'success' ? parsePlanStatusDescription(status.description) : undefined;
   if (!recorded)
     return unreviewed(
-      `${context} on ${on.slice(0, 12)} is ${status.state} ("${clip(status.description, 80)}"), not a recorded successful plan`,
+      `${context} on ${on.slice(0, 12)} is ${status.state} ("${clip(oneLine(status.description), 80)}"), not a recorded successful plan`,
     );
   const where = on === sha ? short : `${on.slice(0, 12)}, the pull request head merged as ${short}`;
   if (sameFingerprint(recorded.fingerprint, fresh.fingerprint)) {
@@ -432,73 +434,4 @@ async function findRecord(
   if (pr?.state !== 'merged' || !pr.headSha || pr.headSha === sha) return undefined;
   const head = (await provider.listStatuses(pr.headSha)).find((st) => st.context === context);
   return head && { status: head, on: pr.headSha };
-}
-
-/** The hosting service, when the run has one: created on first use, absent (with one warning) otherwise. */
-class Hosting {
-  private pending?: Promise<GitProvider | undefined>;
-  /** Known once the provider was created. */
-  kind?: GitProvider['kind'];
-  private absent?: string;
-
-  constructor(
-    private readonly rt: Runtime,
-    private readonly services: Services,
-  ) {}
-
-  provider(): Promise<GitProvider | undefined> {
-    this.pending ??= this.services.provider().then(
-      (p) => {
-        this.kind = p.kind;
-        return p;
-      },
-      (e: unknown) => {
-        // A wrong input is the user's to fix, not a missing service to work around.
-        if (e instanceof InputError) throw e;
-        this.absent = (e as Error).message;
-        this.rt.warning(
-          `no hosting service for this run, so no commit statuses, recorded plans or pull request comments: ${this.absent}`,
-        );
-        return undefined;
-      },
-    );
-    return this.pending;
-  }
-
-  /** Writes a status; says why when it could not (no hosting service, or the service refused). */
-  async writeStatus(sha: string, status: NewStatus): Promise<string | undefined> {
-    const p = await this.provider();
-    if (!p) return `no hosting service (${this.absent})`;
-    try {
-      await p.setStatus(sha, { ...status, description: clip(status.description, 140) });
-      return undefined;
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-
-  /** A status that cannot be written is a warning: the Terraform work itself is done. */
-  async setStatus(sha: string, status: NewStatus): Promise<void> {
-    if (!(await this.provider())) return;
-    const failed = await this.writeStatus(sha, status);
-    if (failed !== undefined)
-      this.rt.warning(`could not write the commit status ${status.context}: ${failed}`);
-  }
-
-  async comment(pullRequest: number, marker: string, body: string): Promise<void> {
-    const p = await this.provider();
-    if (!p) return;
-    try {
-      await p.upsertComment(pullRequest, marker, body);
-    } catch (e) {
-      this.rt.warning(
-        `could not write the plan comment on pull request #${pullRequest}: ${(e as Error).message}`,
-      );
-    }
-  }
-}
-
-function clip(text: string, max: number): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }
