@@ -1,6 +1,6 @@
 import { InputError } from './errors';
 import type { GitProvider, NewStatus } from './provider';
-import type { Runtime, Services } from './runtime';
+import type { Services, StepRuntime } from './runtime';
 import { clip, oneLine } from './text';
 
 /**
@@ -16,7 +16,7 @@ export class Hosting {
   private absent?: string;
 
   constructor(
-    private readonly rt: Pick<Runtime, 'warning'>,
+    private readonly rt: Pick<StepRuntime, 'warning'>,
     private readonly services: Services,
     /** What the step writes as comments, for the warning: `plan`, `diff`. */
     private readonly commentKind: string,

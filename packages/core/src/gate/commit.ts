@@ -1,7 +1,7 @@
 import type { Environment } from '../config/model';
 import { formatDuration } from '../duration';
 import type { CommitStatus, GitProvider } from '../provider';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export type GateState = 'success' | 'failure' | 'pending' | 'missing';
@@ -69,7 +69,7 @@ interface Gate {
 
 /** The previous environment's result for one commit, looked for until decisive or the timeout. */
 export async function waitForResult(
-  rt: Pick<Runtime, 'info'>,
+  rt: Pick<StepRuntime, 'info'>,
   provider: GitProvider,
   previous: Environment,
   sha: string,

@@ -4,7 +4,7 @@ import type { Inputs } from '../inputs';
 import { md } from '../markdown';
 import { type PromotionMetadata, readPromotion } from '../promotion/metadata';
 import type { GitProvider, PullRequest } from '../provider';
-import type { RunContext, Runtime } from '../runtime';
+import type { Outputs, RunContext, StepRuntime } from '../runtime';
 import { findEnvironment } from '../settings/environment';
 import { board } from './board';
 import { gateMessage } from './commit';
@@ -37,13 +37,14 @@ export async function promotionOfRun(
 
 /** check-previous-env for a promotion pull request: its gate is the predecessor of the environment it promotes to. */
 export async function checkPromotion(
-  rt: Runtime,
+  rt: StepRuntime,
+  out: Outputs,
   provider: GitProvider,
   config: Config,
   inputs: Inputs,
   { pr, meta }: { pr: PullRequest; meta: PromotionMetadata },
   o: { patterns: string[]; timeoutMs: number; intervalMs: number; givenSha: string },
-): Promise<void> {
+): Promise<Outputs> {
   const env = findEnvironment(config, meta.env)!;
   const what = `pull request #${pr.number} promotes ${meta.group}/${meta.app} ${meta.tag} to ${meta.env}`;
   const envInput = inputs.string('environment');
@@ -57,16 +58,16 @@ export async function checkPromotion(
       prevInput,
       `${what}, after ${previous?.name ?? 'no environment'}; leave previous-environment out`,
     );
-  rt.setOutput('previous-environment', previous?.name ?? '');
+  out['previous-environment'] = previous?.name ?? '';
   if (!previous) {
-    rt.setOutput('checked-sha', meta.sha);
-    rt.setOutput('state', 'success');
-    rt.setOutput('statuses', '[]');
+    out['checked-sha'] = meta.sha;
+    out.state = 'success';
+    out.statuses = '[]';
     rt.info(`${what}, the first environment: there is no previous environment to check.`);
     await rt.summary(
       `### gitops-promote: check-previous-env\n\nPull request #${pr.number} promotes ${md(`${meta.group}/${meta.app}`)} \`${md(meta.tag)}\` to ${md(env.name)}, the first environment: nothing to check.\n`,
     );
-    return;
+    return out;
   }
   // Flux names its Kustomizations per group (XKS: `kustomization/<group>-<env>`): the group is known here.
   const patterns = o.patterns.map((p) => p.replaceAll('{group}', meta.group));
@@ -80,9 +81,9 @@ export async function checkPromotion(
     workspace: rt.context.workspace,
     ...(o.givenSha ? { exact: o.givenSha } : {}),
   });
-  rt.setOutput('checked-sha', gate.sha);
-  rt.setOutput('state', gate.result.state);
-  rt.setOutput('statuses', JSON.stringify(gate.result.statuses));
+  out['checked-sha'] = gate.sha;
+  out.state = gate.result.state;
+  out.statuses = JSON.stringify(gate.result.statuses);
   const standIn = gate.fallback
     ? ` (the head of ${config.mainBranch}, which runs the same ${meta.app} tag in ${previous.name}, standing in for ${meta.sha.slice(0, 12)})`
     : '';
@@ -93,7 +94,7 @@ export async function checkPromotion(
     rt.info(
       `${previous.name} reports success for ${gate.sha.slice(0, 12)}${standIn}: ${what}, which may go ahead.`,
     );
-    return;
+    return out;
   }
   throw new GitopsError(
     `${what}: ${gateMessage(gate.result, previous, gate.sha, o.timeoutMs, patterns)}${standIn}${gate.result.state === 'failure' ? '' : gate.note}`,

@@ -3,7 +3,7 @@ import { GitopsError } from '../errors';
 import { carriesTag, environmentPath } from '../promotion/files';
 import type { PromotionMetadata } from '../promotion/metadata';
 import type { CommitStatus, GitProvider } from '../provider';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import { type EnvironmentResult, environmentResult } from './commit';
 import { decisive, describeState, type GateTiming, poll } from './poll';
 
@@ -32,7 +32,7 @@ export interface PromotionGate {
  * `exact` (a sha given as input) checks that commit only.
  */
 export async function waitForPromotion(
-  rt: Pick<Runtime, 'info'>,
+  rt: Pick<StepRuntime, 'info'>,
   provider: GitProvider,
   config: Config,
   o: {

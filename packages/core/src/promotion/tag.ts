@@ -3,7 +3,7 @@ import { GitopsError, InputError } from '../errors';
 import { gateMessage, waitForResult } from '../gate/commit';
 import type { GitProvider, TagRef } from '../provider';
 import { compileGlob, DEPLOY_TAG_CHARACTERS, deployTagProblem } from '../refs';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 
 /** The `tag` input, checked against the environment's glob; '' when the default name is to be used. */
 export function givenTag(given: string, env: Environment, config: Config): string {
@@ -80,7 +80,7 @@ export async function tagsOn(
  * must be on the main branch and, with `requirePrevious`, reported successful by the previous environment.
  */
 export async function promoteWithTag(
-  rt: Pick<Runtime, 'info'>,
+  rt: Pick<StepRuntime, 'info'>,
   provider: GitProvider,
   config: Config,
   target: Environment,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import { displayArgs } from '../terraform/args';
 import { clip } from '../text';
 import { type ExecResult, exec } from './exec';
@@ -40,7 +40,7 @@ export class Renderer {
   /** Which kustomize worked first: later environments use the same. */
   private kustomize?: 'kustomize' | 'kubectl';
 
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: StepRuntime) {}
 
   async render(job: RenderJob): Promise<Rendered> {
     const env = childEnv(job.environment);

@@ -6,7 +6,7 @@ import { checkPromotion, promotionOfRun } from '../gate/promotion-check';
 import { Inputs } from '../inputs';
 import { md } from '../markdown';
 import type { GitProvider } from '../provider';
-import type { RunContext, Runtime, Services, Step } from '../runtime';
+import type { Outputs, RunContext, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 import { gateTarget } from '../settings/environment';
@@ -25,7 +25,7 @@ export const checkPreviousEnv: Step = {
     'token',
     'provider',
   ],
-  async run(rt: Runtime, services: Services) {
+  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
     const config = stepConfig(inputs, rt.context.workspace);
     const contexts = inputs.lines('contexts');
@@ -49,7 +49,7 @@ export const checkPreviousEnv: Step = {
       const promotion =
         provider.kind === 'git' ? undefined : await promotionOfRun(provider, config, rt.context);
       if (promotion)
-        return checkPromotion(rt, provider, config, inputs, promotion, {
+        return checkPromotion(rt, out, provider, config, inputs, promotion, {
           patterns: contexts.length ? contexts : config.status.contexts,
           timeoutMs,
           intervalMs,
@@ -58,17 +58,17 @@ export const checkPreviousEnv: Step = {
     }
 
     const previous = target.previous;
-    rt.setOutput('previous-environment', previous?.name ?? '');
-    rt.setOutput('checked-sha', sha);
+    out['previous-environment'] = previous?.name ?? '';
+    out['checked-sha'] = sha;
 
     if (!previous) {
-      rt.setOutput('state', 'success');
-      rt.setOutput('statuses', '[]');
+      out.state = 'success';
+      out.statuses = '[]';
       rt.info(`${target.name} is the first environment: there is no previous environment to check.`);
       await rt.summary(
         `### gitops-promote: check-previous-env\n\n${md(target.name)} is the first environment: nothing to check.\n`,
       );
-      return;
+      return out;
     }
 
     const provider = await services.provider();
@@ -76,12 +76,12 @@ export const checkPreviousEnv: Step = {
 
     const patterns = contexts.length ? contexts : config.status.contexts;
     const gate = await waitForResult(rt, provider, previous, sha, { patterns, timeoutMs, intervalMs });
-    rt.setOutput('state', gate.result.state);
-    rt.setOutput('statuses', JSON.stringify(gate.result.statuses));
+    out.state = gate.result.state;
+    out.statuses = JSON.stringify(gate.result.statuses);
     await rt.summary(board(config, gate.all, sha, patterns, target.name));
     if (gate.result.state === 'success') {
       rt.info(`${previous.name} reports success for ${sha.slice(0, 12)}: ${target.name} may go ahead.`);
-      return;
+      return out;
     }
     throw new GitopsError(gateMessage(gate.result, previous, sha, timeoutMs, patterns));
   },

@@ -1,7 +1,7 @@
 import { type Decision, determine } from '../determine';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
-import type { Runtime, Step } from '../runtime';
+import type { Outputs, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 
@@ -9,7 +9,7 @@ export const determineEnvironment: Step = {
   name: 'determine-environment',
   description: 'decide which environment this run acts on, and whether to plan or apply',
   inputs: ['ref', 'event', 'base-ref', 'sha', 'config', 'token'],
-  async run(rt: Runtime) {
+  async run(rt: StepRuntime, _services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
     const ctx = rt.context;
     const config = stepConfig(inputs, ctx.workspace);
@@ -25,9 +25,10 @@ export const determineEnvironment: Step = {
       sha,
       deleted: ctx.deleted && !inputs.string('ref'),
     });
-    writeOutputs(rt, decision);
+    Object.assign(out, decisionOutputs(decision));
     rt.info(decision.reason);
     await rt.summary(summarise(decision, config.source));
+    return out;
   },
 };
 
@@ -52,10 +53,6 @@ export function decisionOutputs(d: Decision): Record<string, string> {
     reason: d.reason,
     matrix: JSON.stringify(d.matrix),
   };
-}
-
-function writeOutputs(rt: Runtime, d: Decision): void {
-  for (const [name, value] of Object.entries(decisionOutputs(d))) rt.setOutput(name, value);
 }
 
 function summarise(d: Decision, source: string): string {

@@ -8,7 +8,7 @@ import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import { givenTag, promoteWithTag } from '../promotion/tag';
 import type { GitProvider } from '../provider';
-import type { Runtime, Services, Step } from '../runtime';
+import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 import { environmentInput, promotionTarget } from '../settings/environment';
@@ -35,7 +35,7 @@ export const promoteTag: Step = {
     'provider',
     'workflow-token',
   ],
-  async run(rt: Runtime, services: Services) {
+  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
     const config = stepConfig(inputs, rt.context.workspace);
     const strategies = ['git-tag', 'pull-request', 'branch'] as const;
@@ -43,8 +43,8 @@ export const promoteTag: Step = {
     if (inputs.string('strategy')) strategy = inputs.choice('strategy', strategies, 'git-tag');
     else if (inputs.string('command')) strategy = 'pull-request';
     else strategy = 'tag' in promotionTarget(config, inputs, rt.context).on ? 'git-tag' : 'branch';
-    if (strategy === 'pull-request') return promoteImage(rt, services, config, inputs);
-    if (strategy === 'branch') return promoteEnvironmentBranch(rt, services, config, inputs);
+    if (strategy === 'pull-request') return promoteImage(rt, out, services, config, inputs);
+    if (strategy === 'branch') return promoteEnvironmentBranch(rt, out, services, config, inputs);
 
     const target = promotionTarget(config, inputs, rt.context);
     const requirePrevious = inputs.boolean('require-previous', true);
@@ -61,12 +61,12 @@ export const promoteTag: Step = {
 
     const provider = await services.provider();
     const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
-    rt.setOutput('environment', target.name);
-    rt.setOutput('sha', sha);
-    rt.setOutput('tag', result.tag.name);
-    rt.setOutput('created', String(result.created));
-    for (const o of ['pull-request-number', 'pull-request-url', 'branch']) rt.setOutput(o, '');
-    rt.setOutput('auto-merge', 'false');
+    out.environment = target.name;
+    out.sha = sha;
+    out.tag = result.tag.name;
+    out.created = String(result.created);
+    for (const o of ['pull-request-number', 'pull-request-url', 'branch']) out[o] = '';
+    out['auto-merge'] = 'false';
     rt.info(
       result.created
         ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
@@ -78,6 +78,8 @@ export const promoteTag: Step = {
         [[md(target.name), `\`${sha.slice(0, 12)}\``, `\`${md(result.tag.name)}\``, String(result.created)]],
       )}\n`,
     );
+
+    return out;
   },
 };
 
@@ -90,7 +92,13 @@ function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
 }
 
 /** Pull-request strategy (XKS): `new` proposes an image tag for the first environment, `promote` for the next. */
-async function promoteImage(rt: Runtime, services: Services, config: Config, inputs: Inputs): Promise<void> {
+async function promoteImage(
+  rt: StepRuntime,
+  out: Outputs,
+  services: Services,
+  config: Config,
+  inputs: Inputs,
+): Promise<Outputs> {
   const command = inputs.choice('command', ['new', 'promote'] as const, 'new');
   if (!inputs.string('command'))
     throw new InputError(
@@ -149,16 +157,17 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
   const outcome = request
     ? await promoteNewImage(ctx, request)
     : await promoteMergedImage(ctx, sha, envName || undefined);
-  await report(rt, 'pull-request', outcome);
+  return report(rt, out, 'pull-request', outcome);
 }
 
 /** Branch strategy (Fabrikate): the pull request from the previous environment's branch into the target's. */
 async function promoteEnvironmentBranch(
-  rt: Runtime,
+  rt: StepRuntime,
+  out: Outputs,
   services: Services,
   config: Config,
   inputs: Inputs,
-): Promise<void> {
+): Promise<Outputs> {
   const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);
@@ -175,10 +184,10 @@ async function promoteEnvironmentBranch(
   warnWorkflowToken(rt, inputs);
   const provider = await services.provider();
   requirePullRequests(provider);
-  await report(rt, 'branch', await promoteBranch(provider, config, target));
+  return report(rt, out, 'branch', await promoteBranch(provider, config, target));
 }
 
-function warnWorkflowToken(rt: Runtime, inputs: Inputs): void {
+function warnWorkflowToken(rt: StepRuntime, inputs: Inputs): void {
   const token = inputs.string('token');
   if (token) rt.setSecret(token);
   if (rt.platform === 'github' && token && token === inputs.string('workflow-token'))
@@ -194,15 +203,20 @@ function requirePullRequests(provider: GitProvider): void {
     );
 }
 
-async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: PromotionOutcome): Promise<void> {
-  rt.setOutput('environment', o.environment);
-  rt.setOutput('sha', o.sha);
-  rt.setOutput('tag', o.tag);
-  rt.setOutput('created', String(o.created));
-  rt.setOutput('pull-request-number', o.pullRequest ? String(o.pullRequest.number) : '');
-  rt.setOutput('pull-request-url', o.pullRequest?.url ?? '');
-  rt.setOutput('branch', o.branch);
-  rt.setOutput('auto-merge', String(o.autoMerge));
+async function report(
+  rt: StepRuntime,
+  out: Outputs,
+  strategy: 'pull-request' | 'branch',
+  o: PromotionOutcome,
+): Promise<Outputs> {
+  out.environment = o.environment;
+  out.sha = o.sha;
+  out.tag = o.tag;
+  out.created = String(o.created);
+  out['pull-request-number'] = o.pullRequest ? String(o.pullRequest.number) : '';
+  out['pull-request-url'] = o.pullRequest?.url ?? '';
+  out.branch = o.branch;
+  out['auto-merge'] = String(o.autoMerge);
   rt.info(o.message);
   const what = strategy === 'pull-request' && o.app ? `${o.group}/${o.app}` : '';
   const rows = [
@@ -232,4 +246,5 @@ async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: Promo
     throw new GitopsError(
       `pull request #${o.pullRequest?.number} is open, but auto-merge could not be enabled for ${o.environment} (auto: true), so the promotion would stop there: ${o.autoMergeError}`,
     );
+  return out;
 }
