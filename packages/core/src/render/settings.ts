@@ -59,35 +59,7 @@ export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context' | '
 
   const sourceTemplate = inputs.string('source');
   checkTemplate('source', sourceTemplate);
-  const commandText = inputs.string('command');
-  let commandTemplate: string[] = [];
-  if (renderer === 'command') {
-    if (!commandText)
-      throw new InputError(
-        'command',
-        '',
-        'renderer: command needs the command line that prints the manifests',
-      );
-    commandTemplate = splitArgs(commandText, 'command');
-    if (commandTemplate.length === 0)
-      throw new InputError('command', commandText, 'give the command line that prints the manifests');
-    checkTemplate('command', commandText);
-  } else {
-    if (commandText)
-      throw new InputError(
-        'command',
-        commandText,
-        `command is for renderer: command; with renderer: ${renderer} give source instead`,
-      );
-    if (!sourceTemplate)
-      throw new InputError(
-        'source',
-        '',
-        renderer === 'kustomize'
-          ? 'renderer: kustomize needs the kustomization directory of each environment, e.g. overlays/{env}'
-          : 'renderer: helm needs the chart directory, e.g. charts/app (values-{env}.yaml in it is used when present)',
-      );
-  }
+  const commandTemplate = commandArgs(inputs, renderer, sourceTemplate);
 
   const branchTemplate = inputs.string('target-branch');
   checkTemplate('target-branch', branchTemplate);
@@ -103,67 +75,123 @@ export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context' | '
   });
 
   const { environments, reason } = renderEnvironments(config, inputs, rt.context);
-  const jobs = environments.map((environment): Job => {
-    const env = environment.name;
-    const source = fill(sourceTemplate, env);
-    const branch = branchTemplate
-      ? fill(branchTemplate, env)
-      : 'branch' in environment.on
-        ? environment.on.branch
-        : config.mainBranch;
-    const problem = refNameProblem(branch);
-    if (problem) throw new InputError('target-branch', branchTemplate || branch, `${branch}: ${problem}`);
-    let cwd = root;
-    if (renderer === 'command') {
-      if (source)
-        cwd = checkDirectory(
-          'source',
-          sourceTemplate,
-          source,
-          root,
-          `the directory the command runs in for ${env}`,
-        );
-    } else if (!/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(source)) {
-      const dir = checkDirectory(
-        'source',
-        sourceTemplate,
-        source,
-        root,
-        `the ${renderer === 'helm' ? 'chart' : 'kustomization'} directory of ${env}`,
+  const templates = {
+    source: sourceTemplate,
+    command: commandTemplate,
+    branch: branchTemplate,
+    path: pathTemplate,
+  };
+  const jobs = environments.map((environment) => jobOf(environment, templates, renderer, config, root));
+  checkDistinctFolders(jobs, pathTemplate);
+  return { config, renderer, mode, target, token, jobs, nothingReason: reason };
+}
+
+/** The `command` input as arguments (renderer: command); with another renderer, none, and `source` required. */
+function commandArgs(inputs: Inputs, renderer: RendererKind, sourceTemplate: string): string[] {
+  const commandText = inputs.string('command');
+  if (renderer === 'command') {
+    if (!commandText)
+      throw new InputError(
+        'command',
+        '',
+        'renderer: command needs the command line that prints the manifests',
       );
-      const values = join(dir, `values-${env}.yaml`);
-      // helm reads the environment's values file too: it may not lead out of the repository either.
-      if (renderer === 'helm' && existsSync(values))
-        insideRepository('source', values, {
-          root,
-          shown: sourceTemplate,
-          valid: `values-${env}.yaml in the chart must be a file of the repository`,
-        });
-      if (renderer === 'helm' && !existsSync(join(dir, 'Chart.yaml')))
-        throw new InputError(
-          'source',
-          sourceTemplate,
-          `${dir} has no Chart.yaml: give the directory of a Helm chart`,
-        );
-      if (
-        renderer === 'kustomize' &&
-        !['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))
-      )
-        throw new InputError(
-          'source',
-          sourceTemplate,
-          `${dir} has no kustomization.yaml: give the kustomization directory of ${env}`,
-        );
-    }
-    return {
-      environment,
+    const commandTemplate = splitArgs(commandText, 'command');
+    if (commandTemplate.length === 0)
+      throw new InputError('command', commandText, 'give the command line that prints the manifests');
+    checkTemplate('command', commandText);
+    return commandTemplate;
+  }
+  if (commandText)
+    throw new InputError(
+      'command',
+      commandText,
+      `command is for renderer: command; with renderer: ${renderer} give source instead`,
+    );
+  if (!sourceTemplate)
+    throw new InputError(
+      'source',
+      '',
+      renderer === 'kustomize'
+        ? 'renderer: kustomize needs the kustomization directory of each environment, e.g. overlays/{env}'
+        : 'renderer: helm needs the chart directory, e.g. charts/app (values-{env}.yaml in it is used when present)',
+    );
+  return [];
+}
+
+/** The inputs that hold `{env}`, as given (command already split into arguments). */
+interface Templates {
+  source: string;
+  command: string[];
+  branch: string;
+  path: string;
+}
+
+/** One environment's render: its templates filled in and every path checked. */
+function jobOf(
+  environment: Environment,
+  t: Templates,
+  renderer: RendererKind,
+  config: Config,
+  root: string,
+): Job {
+  const env = environment.name;
+  const source = fill(t.source, env);
+  const branch = t.branch
+    ? fill(t.branch, env)
+    : 'branch' in environment.on
+      ? environment.on.branch
+      : config.mainBranch;
+  const problem = refNameProblem(branch);
+  if (problem) throw new InputError('target-branch', t.branch || branch, `${branch}: ${problem}`);
+  let cwd = root;
+  if (renderer === 'command') {
+    if (source)
+      cwd = checkDirectory('source', t.source, source, root, `the directory the command runs in for ${env}`);
+  } else if (!/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(source)) {
+    const dir = checkDirectory(
+      'source',
+      t.source,
       source,
-      command: commandTemplate.map((a) => fill(a, env)),
-      cwd,
-      branch,
-      path: folderPath(pathTemplate, env),
-    };
-  });
+      root,
+      `the ${renderer === 'helm' ? 'chart' : 'kustomization'} directory of ${env}`,
+    );
+    const values = join(dir, `values-${env}.yaml`);
+    // helm reads the environment's values file too: it may not lead out of the repository either.
+    if (renderer === 'helm' && existsSync(values))
+      insideRepository('source', values, {
+        root,
+        shown: t.source,
+        valid: `values-${env}.yaml in the chart must be a file of the repository`,
+      });
+    if (renderer === 'helm' && !existsSync(join(dir, 'Chart.yaml')))
+      throw new InputError(
+        'source',
+        t.source,
+        `${dir} has no Chart.yaml: give the directory of a Helm chart`,
+      );
+    if (
+      renderer === 'kustomize' &&
+      !['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))
+    )
+      throw new InputError(
+        'source',
+        t.source,
+        `${dir} has no kustomization.yaml: give the kustomization directory of ${env}`,
+      );
+  }
+  return {
+    environment,
+    source,
+    command: t.command.map((a) => fill(a, env)),
+    cwd,
+    branch,
+    path: folderPath(t.path, env),
+  };
+}
+
+/** Two environments may not be written to the same folder of the same branch. */
+function checkDistinctFolders(jobs: Job[], pathTemplate: string): void {
   const seen = new Map<string, string>();
   for (const j of jobs) {
     const key = `${j.branch}\0${j.path}`;
@@ -176,7 +204,6 @@ export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context' | '
       );
     seen.set(key, j.environment.name);
   }
-  return { config, renderer, mode, target, token, jobs, nothingReason: reason };
 }
 
 /** A directory of the repository: after `..` and symbolic links still inside it, and there. */

@@ -43,8 +43,8 @@ export const promoteTag: Step = {
     if (inputs.string('strategy')) strategy = inputs.choice('strategy', strategies, 'git-tag');
     else if (inputs.string('command')) strategy = 'pull-request';
     else strategy = 'tag' in promotionTarget(config, inputs, rt.context).on ? 'git-tag' : 'branch';
-    if (strategy === 'pull-request') return promoteImage(rt, out, services, config, inputs);
-    if (strategy === 'branch') return promoteEnvironmentBranch(rt, out, services, config, inputs);
+    if (strategy === 'pull-request') return promoteImage({ rt, out, services, config, inputs });
+    if (strategy === 'branch') return promoteEnvironmentBranch({ rt, out, services, config, inputs });
 
     const target = promotionTarget(config, inputs, rt.context);
     const requirePrevious = inputs.boolean('require-previous', true);
@@ -83,6 +83,15 @@ export const promoteTag: Step = {
   },
 };
 
+/** What a strategy works with: the step's runtime, its outputs, its services, configuration and inputs. */
+interface StrategyRun {
+  rt: StepRuntime;
+  out: Outputs;
+  services: Services;
+  config: Config;
+  inputs: Inputs;
+}
+
 /** Inputs that belong to another strategy: given here they would be silently ignored, so they are refused. */
 function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
   for (const name of names) {
@@ -92,13 +101,7 @@ function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
 }
 
 /** Pull-request strategy (XKS): `new` proposes an image tag for the first environment, `promote` for the next. */
-async function promoteImage(
-  rt: StepRuntime,
-  out: Outputs,
-  services: Services,
-  config: Config,
-  inputs: Inputs,
-): Promise<Outputs> {
+async function promoteImage({ rt, out, services, config, inputs }: StrategyRun): Promise<Outputs> {
   const command = inputs.choice('command', ['new', 'promote'] as const, 'new');
   if (!inputs.string('command'))
     throw new InputError(
@@ -161,13 +164,13 @@ async function promoteImage(
 }
 
 /** Branch strategy (Fabrikate): the pull request from the previous environment's branch into the target's. */
-async function promoteEnvironmentBranch(
-  rt: StepRuntime,
-  out: Outputs,
-  services: Services,
-  config: Config,
-  inputs: Inputs,
-): Promise<Outputs> {
+async function promoteEnvironmentBranch({
+  rt,
+  out,
+  services,
+  config,
+  inputs,
+}: StrategyRun): Promise<Outputs> {
   const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);

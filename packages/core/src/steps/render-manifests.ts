@@ -69,80 +69,15 @@ export const renderManifests: Step = {
       });
 
     // Render everything first: a renderer that fails leaves the manifest repository as it was.
-    const renderer = new Renderer(rt);
-    const renders: (EnvironmentRender & { job: Job; display: string })[] = [];
-    for (const job of s.jobs) {
-      const out = await renderer.render({
-        renderer: s.renderer,
-        environment: job.environment.name,
-        source: job.source,
-        command: job.command,
-        workspace: job.cwd,
-      });
-      let files: ReturnType<typeof splitManifests>;
-      try {
-        files = splitManifests(out.output);
-      } catch (e) {
-        throw new GitopsError(`${job.environment.name}: ${out.display}: ${(e as Error).message}`);
-      }
-      if (files.length === 0)
-        throw new GitopsError(
-          `${out.display} rendered no Kubernetes object for ${job.environment.name}; refusing to empty ${folderText(job.path)} (delete the folder yourself if that is what you want)`,
-        );
-      rt.info(`${job.environment.name}: ${files.length} objects → ${folderText(job.path)} on ${job.branch}`);
-      renders.push({ environment: job.environment.name, path: job.path, files, job, display: out.display });
-    }
-
+    const renders = await renderAll(rt, s);
     const store = await openStore(rt, s, hosting);
-    const redactor = new SecretRedactor();
-    const reports: EnvironmentReport[] = [];
-    const commits: string[] = [];
+    let written: { reports: EnvironmentReport[]; commits: string[] };
     try {
-      for (const branch of [...new Set(renders.map((r) => r.job.branch))]) {
-        const group = renders.filter((r) => r.job.branch === branch);
-        let changes: EnvironmentChanges[];
-        let commit: string | undefined;
-        let newBranch = false;
-        if (s.mode === 'publish') {
-          const message = commitMessage(rt, group, sourceSha, s.renderer);
-          const done = await publish(rt, store, branch, group, message);
-          changes = done.changes;
-          commit = done.commit;
-          newBranch = done.base === undefined;
-          if (commit) {
-            commits.push(commit);
-            rt.info(
-              `committed ${commit.slice(0, 12)} to ${branch} of ${store.display}: ${group.map((g, i) => `${g.environment} ${countsText(changes[i]!.deltas)}`).join(', ')}`,
-            );
-          } else {
-            rt.info(`${branch} of ${store.display} already holds these manifests: nothing to commit`);
-          }
-        } else {
-          const head = await store.branchSha(branch);
-          newBranch = head === undefined;
-          changes = await planChanges(store, head, group);
-        }
-        group.forEach((r, i) => {
-          const deltas = changes[i]!.deltas;
-          reports.push({
-            environment: r.environment,
-            display: r.display,
-            repository: store.display,
-            branch,
-            path: r.path,
-            objects: r.files.length,
-            deltas,
-            diff: deltas
-              .map((d) => fileDiff(d.path, redactor.shown(d.before), redactor.shown(d.after)))
-              .join(''),
-            ...(commit ? { commit } : {}),
-            ...(newBranch ? { newBranch } : {}),
-          });
-        });
-      }
+      written = await writeBranches(rt, s, store, renders, sourceSha);
     } finally {
       await store.dispose();
     }
+    const { reports, commits } = written;
 
     // Reports in the order the environments were given.
     reports.sort(
@@ -174,6 +109,100 @@ export const renderManifests: Step = {
   },
 };
 
+type Render = EnvironmentRender & { job: Job; display: string };
+
+/** Renders every job and splits its output into files; a render that fails or yields nothing stops the step. */
+async function renderAll(rt: StepRuntime, s: RenderSettings): Promise<Render[]> {
+  const renderer = new Renderer(rt);
+  const renders: Render[] = [];
+  for (const job of s.jobs) {
+    const rendered = await renderer.render({
+      renderer: s.renderer,
+      environment: job.environment.name,
+      source: job.source,
+      command: job.command,
+      workspace: job.cwd,
+    });
+    let files: ReturnType<typeof splitManifests>;
+    try {
+      files = splitManifests(rendered.output);
+    } catch (e) {
+      throw new GitopsError(`${job.environment.name}: ${rendered.display}: ${(e as Error).message}`);
+    }
+    if (files.length === 0)
+      throw new GitopsError(
+        `${rendered.display} rendered no Kubernetes object for ${job.environment.name}; refusing to empty ${folderText(job.path)} (delete the folder yourself if that is what you want)`,
+      );
+    rt.info(`${job.environment.name}: ${files.length} objects → ${folderText(job.path)} on ${job.branch}`);
+    renders.push({
+      environment: job.environment.name,
+      path: job.path,
+      files,
+      job,
+      display: rendered.display,
+    });
+  }
+
+  return renders;
+}
+
+/**
+ * Per target branch: publish (one commit of every environment on it) or, in verify, compare with what is
+ * there. The reports come in the order of the branches.
+ */
+async function writeBranches(
+  rt: StepRuntime,
+  s: RenderSettings,
+  store: ManifestStore,
+  renders: Render[],
+  sourceSha: string,
+): Promise<{ reports: EnvironmentReport[]; commits: string[] }> {
+  const redactor = new SecretRedactor();
+  const reports: EnvironmentReport[] = [];
+  const commits: string[] = [];
+  for (const branch of [...new Set(renders.map((r) => r.job.branch))]) {
+    const group = renders.filter((r) => r.job.branch === branch);
+    let changes: EnvironmentChanges[];
+    let commit: string | undefined;
+    let newBranch = false;
+    if (s.mode === 'publish') {
+      const message = commitMessage(rt, group, sourceSha, s.renderer);
+      const done = await publish(rt, store, branch, group, message);
+      changes = done.changes;
+      commit = done.commit;
+      newBranch = done.base === undefined;
+      if (commit) {
+        commits.push(commit);
+        rt.info(
+          `committed ${commit.slice(0, 12)} to ${branch} of ${store.display}: ${group.map((g, i) => `${g.environment} ${countsText(changes[i]!.deltas)}`).join(', ')}`,
+        );
+      } else {
+        rt.info(`${branch} of ${store.display} already holds these manifests: nothing to commit`);
+      }
+    } else {
+      const head = await store.branchSha(branch);
+      newBranch = head === undefined;
+      changes = await planChanges(store, head, group);
+    }
+    group.forEach((r, i) => {
+      const deltas = changes[i]!.deltas;
+      reports.push({
+        environment: r.environment,
+        display: r.display,
+        repository: store.display,
+        branch,
+        path: r.path,
+        objects: r.files.length,
+        deltas,
+        diff: deltas.map((d) => fileDiff(d.path, redactor.shown(d.before), redactor.shown(d.after))).join(''),
+        ...(commit ? { commit } : {}),
+        ...(newBranch ? { newBranch } : {}),
+      });
+    });
+  }
+  return { reports, commits };
+}
+
 function writeOutputs(
   out: Outputs,
   o: { changed: boolean; commits: string[]; files: number; diffFile: string },
@@ -196,12 +225,7 @@ async function openStore(rt: StepRuntime, s: RenderSettings, hosting: Hosting): 
   return new ProviderStore(provider, s.target.display);
 }
 
-function commitMessage(
-  rt: StepRuntime,
-  group: (EnvironmentRender & { display: string; job: Job })[],
-  sha: string,
-  renderer: RendererKind,
-): string {
+function commitMessage(rt: StepRuntime, group: Render[], sha: string, renderer: RendererKind): string {
   const source = sourceRepository(rt);
   const at = sha ? `@${sha.slice(0, 12)}` : '';
   const lines = group.map(

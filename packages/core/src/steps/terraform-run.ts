@@ -111,21 +111,7 @@ export const terraformRun: Step = {
       report.outputs = outputs;
       out.outputs = JSON.stringify(outputValues(outputs));
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      report.failure = message;
-      // No plan was saved: leave no empty directory behind (a saved one stays, for a look at what failed).
-      if (!existsSync(planFile)) rmSync(planDir, { recursive: true, force: true });
-      if (e instanceof TerraformError && e.record?.exitCode !== undefined)
-        out.exitcode = String(e.record.exitCode);
-      // Once applied, the environment's status says so; a later failure (reading outputs) must not undo it.
-      if (s.status && sha && !report.applied) {
-        const context = s.operation === 'apply' ? environmentStatusContext(env) : planStatusContext(env);
-        await hosting.setStatus(sha, { context, state: 'failure', description: clip(oneLine(message), 140) });
-      }
-      const pr = rt.context.pullRequestNumber;
-      // A failed plan replaces the last good one in the comment: reviewers must not approve a stale plan.
-      if (s.operation === 'plan' && pr && s.comment !== 'off')
-        await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
+      await recordFailure(e, { rt, out, hosting, s, sha, report, planDir, planFile });
       throw e;
     } finally {
       if (s.summary) await rt.summary(renderReport(report));
@@ -134,6 +120,42 @@ export const terraformRun: Step = {
     return out;
   },
 };
+
+/**
+ * A run that failed still says so everywhere: the exit code, the environment's (or plan's) status, and for a
+ * plan the pull request comment. The error is the caller's to throw.
+ */
+async function recordFailure(
+  e: unknown,
+  f: {
+    rt: StepRuntime;
+    out: Outputs;
+    hosting: Hosting;
+    s: TerraformRunSettings;
+    sha: string | undefined;
+    report: RunReport;
+    planDir: string;
+    planFile: string;
+  },
+): Promise<void> {
+  const { rt, out, hosting, s, sha, report, planDir, planFile } = f;
+  const env = s.environment.name;
+  const message = e instanceof Error ? e.message : String(e);
+  report.failure = message;
+  // No plan was saved: leave no empty directory behind (a saved one stays, for a look at what failed).
+  if (!existsSync(planFile)) rmSync(planDir, { recursive: true, force: true });
+  if (e instanceof TerraformError && e.record?.exitCode !== undefined)
+    out.exitcode = String(e.record.exitCode);
+  // Once applied, the environment's status says so; a later failure (reading outputs) must not undo it.
+  if (s.status && sha && !report.applied) {
+    const context = s.operation === 'apply' ? environmentStatusContext(env) : planStatusContext(env);
+    await hosting.setStatus(sha, { context, state: 'failure', description: clip(oneLine(message), 140) });
+  }
+  const pr = rt.context.pullRequestNumber;
+  // A failed plan replaces the last good one in the comment: reviewers must not approve a stale plan.
+  if (s.operation === 'plan' && pr && s.comment !== 'off')
+    await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
+}
 
 function writePlanOutputs(out: Outputs, summary: PlanSummary): void {
   const c = summary.counts;
