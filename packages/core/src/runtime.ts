@@ -54,6 +54,12 @@ export interface Runtime {
   fail(message: string): void;
 }
 
+/** A step's outputs by their kebab-case names. */
+export type Outputs = Record<string, string>;
+
+/** The runtime as a step sees it: outputs are returned, and failing is the adapter's (`runStep`). */
+export type StepRuntime = Omit<Runtime, 'setOutput' | 'fail'>;
+
 /** What a step may reach besides the runtime; each is created on first use, so steps that never call an API never load a client. */
 export interface Services {
   /** The hosting service of the repository (GitHub, Azure DevOps or plain Git). */
@@ -66,5 +72,10 @@ export interface Step {
   readonly description: string;
   /** Input names (kebab-case) as action.yml declares them; task.json uses them in camelCase. */
   readonly inputs: readonly string[];
-  run(runtime: Runtime, services: Services): Promise<void>;
+  /**
+   * Runs the step and returns its outputs, which the adapter writes (`runStep`). The step fills `outputs`
+   * as it goes, so what it had when it failed (terraform-run's exitcode, check-previous-env's state) is
+   * written too.
+   */
+  run(runtime: StepRuntime, services: Services, outputs?: Outputs): Promise<Outputs>;
 }

@@ -1,6 +1,6 @@
 import { onConfigWarning } from './config/load';
 import { GitopsError } from './errors';
-import type { Runtime, Services, Step } from './runtime';
+import type { Outputs, Runtime, Services, Step } from './runtime';
 
 /** Runs a step and turns any error into one failure message; unexpected errors keep their stack in debug. */
 export async function runStep(step: Step, rt: Runtime, services: Services): Promise<void> {
@@ -11,8 +11,14 @@ export async function runStep(step: Step, rt: Runtime, services: Services): Prom
     said.add(message);
     rt.warning(message);
   });
+  const outputs: Outputs = {};
   try {
-    await step.run(rt, services);
+    try {
+      await step.run(rt, services, outputs);
+    } finally {
+      // Also on failure: what the step had given out by then (a plan's exit code, a gate's state).
+      for (const [name, value] of Object.entries(outputs)) rt.setOutput(name, value);
+    }
   } catch (e) {
     if (e instanceof GitopsError) {
       rt.fail(`${step.name}: ${e.message}`);

@@ -1,6 +1,7 @@
 import type { Config } from '../config/model';
 import { GitopsError } from '../errors';
 import type { PullRequest } from '../provider';
+import { isFullSha } from '../settings/commit';
 import { imageTagProblem } from './manifest';
 
 /**
@@ -127,7 +128,7 @@ export function readPromotion(pr: PullRequest, config: Config): PromotionMetadat
   if (nameProblem(group)) bad('group', JSON.stringify(group));
   if (nameProblem(app)) bad('app', JSON.stringify(app));
   if (imageTagProblem(tag)) bad('tag', `${JSON.stringify(tag)}, which is no image tag`);
-  if (!/^[0-9a-f]{40}$/.test(sha)) bad('sha', `${JSON.stringify(sha)}, which is no full commit sha`);
+  if (!isFullSha(sha)) bad('sha', `${JSON.stringify(sha)}, which is no full commit sha`);
   if (type !== 'new' && type !== 'promote') bad('type', `${JSON.stringify(type)} (new or promote)`);
   if (!config.environments.some((e) => e.name === env))
     bad(

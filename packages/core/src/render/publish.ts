@@ -1,6 +1,6 @@
 import { GitopsError } from '../errors';
 import type { FileChange } from '../provider';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import type { ManifestFile } from './split';
 import type { ManifestStore } from './store';
 
@@ -128,7 +128,7 @@ export interface Published {
  * again and the changes computed anew on top of it, up to PUBLISH_ATTEMPTS times.
  */
 export async function publish(
-  rt: Runtime,
+  rt: StepRuntime,
   store: ManifestStore,
   branch: string,
   renders: EnvironmentRender[],

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import { displayArgs } from '../terraform/args';
+import { clip } from '../text';
 import { type ExecResult, exec } from './exec';
 
 export const RENDERERS = ['kustomize', 'helm', 'command'] as const;
@@ -39,7 +40,7 @@ export class Renderer {
   /** Which kustomize worked first: later environments use the same. */
   private kustomize?: 'kustomize' | 'kubectl';
 
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: StepRuntime) {}
 
   async render(job: RenderJob): Promise<Rendered> {
     const env = childEnv(job.environment);
@@ -114,9 +115,9 @@ export function reason(stderr: string): string {
   const klog = /\berr="((?:[^"\\]|\\.)*)"/.exec(stderr);
   if (klog) {
     try {
-      return clip(JSON.parse(`"${klog[1]}"`) as string);
+      return clip(JSON.parse(`"${klog[1]}"`) as string, MAX_REASON);
     } catch {
-      return clip(klog[1]!);
+      return clip(klog[1]!, MAX_REASON);
     }
   }
   const lines = stderr
@@ -125,9 +126,5 @@ export function reason(stderr: string): string {
     .filter((l) => l.trim() !== '');
   const errorAt = lines.findIndex((l) => /^(error|fatal)\b:?/i.test(l.trim()));
   const picked = errorAt >= 0 ? lines.slice(errorAt, errorAt + 10) : lines.slice(-10);
-  return picked.length ? clip(picked.join('\n')) : 'it printed no error message';
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON - 1)}…`;
+  return picked.length ? clip(picked.join('\n'), MAX_REASON) : 'it printed no error message';
 }

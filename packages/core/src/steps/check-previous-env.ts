@@ -1,14 +1,15 @@
-import { loadConfig } from '../config/load';
-import type { Config, Environment } from '../config/model';
-import { determineForRun } from '../determine';
+import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
-import { environmentResult, findEnvironment, gateMessage, waitForResult } from '../gate';
+import { board } from '../gate/board';
+import { gateMessage, waitForResult } from '../gate/commit';
+import { checkPromotion, promotionOfRun } from '../gate/promotion-check';
 import { Inputs } from '../inputs';
-import { md, table } from '../markdown';
-import { waitForPromotion } from '../promotion/gate';
-import { type PromotionMetadata, readPromotion } from '../promotion/metadata';
-import type { CommitStatus, GitProvider, PullRequest } from '../provider';
-import type { RunContext, Runtime, Services, Step } from '../runtime';
+import { md } from '../markdown';
+import type { GitProvider } from '../provider';
+import type { Outputs, RunContext, Services, Step, StepRuntime } from '../runtime';
+import { fullSha } from '../settings/commit';
+import { stepConfig } from '../settings/config';
+import { gateTarget } from '../settings/environment';
 
 export const checkPreviousEnv: Step = {
   name: 'check-previous-env',
@@ -24,19 +25,17 @@ export const checkPreviousEnv: Step = {
     'token',
     'provider',
   ],
-  async run(rt: Runtime, services: Services) {
+  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
-    const config = loadConfig(rt.context.workspace, inputs.string('config') || undefined);
+    const config = stepConfig(inputs, rt.context.workspace);
     const contexts = inputs.lines('contexts');
     const timeoutMs = inputs.durationMs('timeout', config.status.timeoutMs);
     const intervalMs = inputs.durationMs('interval', config.status.intervalMs);
     if (intervalMs <= 0)
       throw new InputError('interval', inputs.string('interval'), 'it must be more than 0, e.g. 15s');
     const givenSha = inputs.string('sha');
-    const sha = givenSha || ((rt.context.headSha || rt.context.sha) ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character commit sha');
-    const target = targetEnvironment(config, inputs, rt.context);
+    const sha = fullSha(givenSha || ((rt.context.headSha || rt.context.sha) ?? ''));
+    const target = gateTarget(config, inputs, rt.context);
 
     const onPullRequest = rt.context.pullRequestNumber !== undefined || Boolean(rt.context.baseRef);
     if (onPullRequest) checkSourceBranch(config, rt.context);
@@ -50,7 +49,7 @@ export const checkPreviousEnv: Step = {
       const promotion =
         provider.kind === 'git' ? undefined : await promotionOfRun(provider, config, rt.context);
       if (promotion)
-        return checkPromotion(rt, provider, config, inputs, promotion, {
+        return checkPromotion(rt, out, provider, config, inputs, promotion, {
           patterns: contexts.length ? contexts : config.status.contexts,
           timeoutMs,
           intervalMs,
@@ -59,17 +58,17 @@ export const checkPreviousEnv: Step = {
     }
 
     const previous = target.previous;
-    rt.setOutput('previous-environment', previous?.name ?? '');
-    rt.setOutput('checked-sha', sha);
+    out['previous-environment'] = previous?.name ?? '';
+    out['checked-sha'] = sha;
 
     if (!previous) {
-      rt.setOutput('state', 'success');
-      rt.setOutput('statuses', '[]');
+      out.state = 'success';
+      out.statuses = '[]';
       rt.info(`${target.name} is the first environment: there is no previous environment to check.`);
       await rt.summary(
         `### gitops-promote: check-previous-env\n\n${md(target.name)} is the first environment: nothing to check.\n`,
       );
-      return;
+      return out;
     }
 
     const provider = await services.provider();
@@ -77,164 +76,16 @@ export const checkPreviousEnv: Step = {
 
     const patterns = contexts.length ? contexts : config.status.contexts;
     const gate = await waitForResult(rt, provider, previous, sha, { patterns, timeoutMs, intervalMs });
-    rt.setOutput('state', gate.result.state);
-    rt.setOutput('statuses', JSON.stringify(gate.result.statuses));
+    out.state = gate.result.state;
+    out.statuses = JSON.stringify(gate.result.statuses);
     await rt.summary(board(config, gate.all, sha, patterns, target.name));
     if (gate.result.state === 'success') {
       rt.info(`${previous.name} reports success for ${sha.slice(0, 12)}: ${target.name} may go ahead.`);
-      return;
+      return out;
     }
     throw new GitopsError(gateMessage(gate.result, previous, sha, timeoutMs, patterns));
   },
 };
-
-/** The promotion pull request this run is for (by its number, else its source branch), if it is one. */
-async function promotionOfRun(
-  provider: GitProvider,
-  config: Config,
-  ctx: RunContext,
-): Promise<{ pr: PullRequest; meta: PromotionMetadata } | undefined> {
-  let pr: PullRequest | undefined;
-  if (ctx.pullRequestNumber !== undefined) pr = await provider.getPullRequest(ctx.pullRequestNumber);
-  else if (ctx.headRef?.startsWith('promote/')) {
-    const open = await provider.findPullRequests({
-      head: ctx.headRef,
-      base: ctx.baseRef || config.mainBranch,
-      state: 'open',
-    });
-    pr = open.sort((a, b) => b.number - a.number)[0];
-    if (!pr)
-      throw new GitopsError(
-        `this run is for branch ${ctx.headRef}, a promotion branch, but no open pull request comes from it: cannot read what it promotes`,
-      );
-  }
-  if (!pr) return undefined;
-  const meta = readPromotion(pr, config);
-  return meta && { pr, meta };
-}
-
-async function checkPromotion(
-  rt: Runtime,
-  provider: GitProvider,
-  config: Config,
-  inputs: Inputs,
-  { pr, meta }: { pr: PullRequest; meta: PromotionMetadata },
-  o: { patterns: string[]; timeoutMs: number; intervalMs: number; givenSha: string },
-): Promise<void> {
-  const env = findEnvironment(config, meta.env)!;
-  const what = `pull request #${pr.number} promotes ${meta.group}/${meta.app} ${meta.tag} to ${meta.env}`;
-  const envInput = inputs.string('environment');
-  if (envInput && envInput !== env.name)
-    throw new InputError('environment', envInput, `${what}; leave environment out or give ${env.name}`);
-  const previous = config.environments[env.index - 1];
-  const prevInput = inputs.string('previous-environment');
-  if (prevInput && prevInput !== previous?.name)
-    throw new InputError(
-      'previous-environment',
-      prevInput,
-      `${what}, after ${previous?.name ?? 'no environment'}; leave previous-environment out`,
-    );
-  rt.setOutput('previous-environment', previous?.name ?? '');
-  if (!previous) {
-    rt.setOutput('checked-sha', meta.sha);
-    rt.setOutput('state', 'success');
-    rt.setOutput('statuses', '[]');
-    rt.info(`${what}, the first environment: there is no previous environment to check.`);
-    await rt.summary(
-      `### gitops-promote: check-previous-env\n\nPull request #${pr.number} promotes ${md(`${meta.group}/${meta.app}`)} \`${md(meta.tag)}\` to ${md(env.name)}, the first environment: nothing to check.\n`,
-    );
-    return;
-  }
-  // Flux names its Kustomizations per group (XKS: `kustomization/<group>-<env>`): the group is known here.
-  const patterns = o.patterns.map((p) => p.replaceAll('{group}', meta.group));
-  const gate = await waitForPromotion(rt, provider, config, {
-    meta,
-    pr: pr.number,
-    previous,
-    patterns,
-    timeoutMs: o.timeoutMs,
-    intervalMs: o.intervalMs,
-    workspace: rt.context.workspace,
-    ...(o.givenSha ? { exact: o.givenSha } : {}),
-  });
-  rt.setOutput('checked-sha', gate.sha);
-  rt.setOutput('state', gate.result.state);
-  rt.setOutput('statuses', JSON.stringify(gate.result.statuses));
-  const standIn = gate.fallback
-    ? ` (the head of ${config.mainBranch}, which runs the same ${meta.app} tag in ${previous.name}, standing in for ${meta.sha.slice(0, 12)})`
-    : '';
-  await rt.summary(
-    `${board(config, gate.all, gate.sha, patterns, env.name)}\nPull request #${pr.number} promotes ${md(`${meta.group}/${meta.app}`)} \`${md(meta.tag)}\` to ${md(env.name)}, based on \`${meta.sha.slice(0, 12)}\`${md(standIn)}.\n`,
-  );
-  if (gate.result.state === 'success') {
-    rt.info(
-      `${previous.name} reports success for ${gate.sha.slice(0, 12)}${standIn}: ${what}, which may go ahead.`,
-    );
-    return;
-  }
-  throw new GitopsError(
-    `${what}: ${gateMessage(gate.result, previous, gate.sha, o.timeoutMs, patterns)}${standIn}${gate.result.state === 'failure' ? '' : gate.note}`,
-  );
-}
-
-interface Target {
-  name: string;
-  previous?: Environment;
-  /** The change reaches the target through a deploy tag: the commit must be on the main branch. */
-  viaTag: boolean;
-}
-
-function targetEnvironment(config: Config, inputs: Inputs, ctx: RunContext): Target {
-  const prevName = inputs.string('previous-environment');
-  const envName = inputs.string('environment');
-  const names = config.environments.map((e) => e.name).join(', ');
-  if (envName) {
-    const env = findEnvironment(config, envName);
-    if (!env)
-      throw new InputError(
-        'environment',
-        envName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    const previous = config.environments[env.index - 1];
-    if (prevName && previous?.name !== prevName)
-      throw new InputError(
-        'previous-environment',
-        prevName,
-        `${envName} comes after ${previous?.name ?? 'no environment'}; give environment or previous-environment, not both`,
-      );
-    return {
-      name: env.name,
-      previous,
-      viaTag: 'tag' in env.on && ctx.ref?.startsWith('refs/tags/') === true,
-    };
-  }
-  if (prevName) {
-    const previous = findEnvironment(config, prevName);
-    if (!previous)
-      throw new InputError(
-        'previous-environment',
-        prevName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    const next = config.environments[previous.index + 1];
-    return {
-      name: next?.name ?? '(after the last)',
-      previous,
-      viaTag: ctx.ref?.startsWith('refs/tags/') === true,
-    };
-  }
-  // Neither input: the environment this run acts on, decided as determine-environment would.
-  const d = determineForRun(config, ctx);
-  if (d.operation === 'none')
-    throw new InputError(
-      'environment',
-      '',
-      `this run acts on no environment (${d.reason}); give environment`,
-    );
-  const env = findEnvironment(config, d.environment)!;
-  return { name: env.name, previous: config.environments[env.index - 1], viaTag: d.trigger === 'tag' };
-}
 
 /** Branch layout: a pull request into an environment's branch must come from the previous environment's branch. */
 function checkSourceBranch(config: Config, ctx: RunContext): void {
@@ -252,19 +103,4 @@ async function requireOnMainBranch(provider: GitProvider, config: Config, sha: s
     throw new GitopsError(
       `commit ${sha.slice(0, 12)} is not on ${config.mainBranch}: a deploy tag may only name a commit that was merged into ${config.mainBranch}`,
     );
-}
-
-function board(
-  config: Config,
-  statuses: CommitStatus[],
-  sha: string,
-  patterns: string[],
-  target: string,
-): string {
-  const rows = config.environments.map((e) => {
-    const r = environmentResult(statuses, e, patterns);
-    const detail = r.statuses.map((s) => `${md(s.context)}: ${s.state}`).join('<br>') || '—';
-    return [e.name === target ? `**${md(e.name)}** ←` : md(e.name), r.state, detail];
-  });
-  return `### gitops-promote: check-previous-env\n\nCommit \`${sha.slice(0, 12)}\` in each environment:\n\n${table(['environment', 'state', 'statuses'], rows)}\n`;
 }

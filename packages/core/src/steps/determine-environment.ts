@@ -1,18 +1,18 @@
-import { loadConfig } from '../config/load';
 import { type Decision, determine } from '../determine';
-import { InputError } from '../errors';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
-import type { Runtime, Step } from '../runtime';
+import type { Outputs, Step, StepRuntime } from '../runtime';
+import { fullSha } from '../settings/commit';
+import { stepConfig } from '../settings/config';
 
 export const determineEnvironment: Step = {
   name: 'determine-environment',
   description: 'decide which environment this run acts on, and whether to plan or apply',
   inputs: ['ref', 'event', 'base-ref', 'sha', 'config', 'token'],
-  async run(rt: Runtime) {
+  async run(rt: StepRuntime, _services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
     const ctx = rt.context;
-    const config = loadConfig(ctx.workspace, inputs.string('config') || undefined);
+    const config = stepConfig(inputs, ctx.workspace);
     const ref = inputs.string('ref', ctx.ref ?? '');
     const event = inputs.string('event', ctx.event ?? 'push');
     const baseRef = inputs.string('base-ref', ctx.baseRef ?? '');
@@ -25,21 +25,19 @@ export const determineEnvironment: Step = {
       sha,
       deleted: ctx.deleted && !inputs.string('ref'),
     });
-    writeOutputs(rt, decision);
+    Object.assign(out, decisionOutputs(decision));
     rt.info(decision.reason);
     await rt.summary(summarise(decision, config.source));
+    return out;
   },
 };
 
 /** The commit statuses belong on: a full 40-hex SHA (given, or the run's own), or '' when the run has none. */
 function commitSha(given: string, ofRun: string): string {
   const sha = given || ofRun;
-  if (sha === '' || /^[0-9a-f]{40}$/i.test(sha)) return sha.toLowerCase();
-  throw new InputError(
-    'sha',
-    sha,
-    `give the full 40-character hexadecimal commit SHA${given ? '' : " (this value is the run's own commit, as the platform reported it)"}`,
-  );
+  if (sha === '') return sha;
+  const valid = `give the full 40-character hexadecimal commit SHA${given ? '' : " (this value is the run's own commit, as the platform reported it)"}`;
+  return fullSha(sha, valid, true).toLowerCase();
 }
 
 export function decisionOutputs(d: Decision): Record<string, string> {
@@ -55,10 +53,6 @@ export function decisionOutputs(d: Decision): Record<string, string> {
     reason: d.reason,
     matrix: JSON.stringify(d.matrix),
   };
-}
-
-function writeOutputs(rt: Runtime, d: Decision): void {
-  for (const [name, value] of Object.entries(decisionOutputs(d))) rt.setOutput(name, value);
 }
 
 function summarise(d: Decision, source: string): string {

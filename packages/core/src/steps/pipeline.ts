@@ -1,5 +1,5 @@
 import { Inputs } from '../inputs';
-import type { Runtime, Services, Step } from '../runtime';
+import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { checkPreviousEnv } from './check-previous-env';
 import { determineEnvironment } from './determine-environment';
 import { readTerraformRunSettings, TERRAFORM_RUN_INPUTS, terraformRun } from './terraform-run';
@@ -20,8 +20,8 @@ export const pipeline: Step = {
     'timeout',
     'interval',
   ],
-  async run(rt: Runtime, services: Services) {
-    const decided = await runPart(rt, services, determineEnvironment, {});
+  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+    const decided = await determineEnvironment.run(withInputs(rt, {}), services);
     // The gate's own inputs, whether or not this run reaches the gate (its config-based rules it checks itself).
     const inputs = new Inputs(rt);
     inputs.durationMs('timeout', 0);
@@ -36,23 +36,23 @@ export const pipeline: Step = {
       'plan-next',
       'reason',
     ])
-      rt.setOutput(name, decided[name] ?? '');
-    if (operation === 'none') return;
+      out[name] = decided[name] ?? '';
+    if (operation === 'none') return out;
 
     // Every input is checked before anything waits (the gate) or runs (Terraform): both runs' settings.
     const runs: Record<string, string>[] = [{ environment: env, operation }];
     if (decided['plan-next'] === 'true')
       runs.push({ environment: decided['next-environment'] ?? '', operation: 'plan' });
-    for (const fixed of runs) readTerraformRunSettings(partRuntime(rt, fixed, {}));
+    for (const fixed of runs) readTerraformRunSettings(withInputs(rt, fixed));
 
     if (operation === 'apply' && decided.trigger === 'tag') {
       const gate = await rt.group(`gate: ${decided['previous-environment']} must report success`, () =>
-        runPart(rt, services, checkPreviousEnv, { environment: env, sha: decided.sha ?? '' }),
+        checkPreviousEnv.run(withInputs(rt, { environment: env, sha: decided.sha ?? '' }), services),
       );
-      rt.setOutput('gate', gate.state ?? '');
+      out.gate = gate.state ?? '';
     }
 
-    const main = await runPart(rt, services, terraformRun, { environment: env, operation });
+    const main = await terraformRun.run(withInputs(rt, { environment: env, operation }), services);
     for (const name of [
       'has-changes',
       'to-add',
@@ -62,38 +62,31 @@ export const pipeline: Step = {
       'fingerprint',
       'outputs',
     ])
-      rt.setOutput(name, main[name] ?? '');
+      out[name] = main[name] ?? '';
 
     if (decided['plan-next'] === 'true') {
       const next = decided['next-environment'] ?? '';
-      const planned = await runPart(rt, services, terraformRun, { environment: next, operation: 'plan' });
-      rt.setOutput('next-has-changes', planned['has-changes'] ?? '');
-      rt.setOutput('next-fingerprint', planned.fingerprint ?? '');
+      const planned = await terraformRun.run(
+        withInputs(rt, { environment: next, operation: 'plan' }),
+        services,
+      );
+      out['next-has-changes'] = planned['has-changes'] ?? '';
+      out['next-fingerprint'] = planned.fingerprint ?? '';
     }
+
+    return out;
   },
 };
 
-/** Runs one step with some inputs fixed, keeping its outputs to itself; a failure stops the flow. */
-async function runPart(
-  rt: Runtime,
-  services: Services,
-  step: Step,
-  fixed: Record<string, string>,
-): Promise<Record<string, string>> {
-  const outputs: Record<string, string> = {};
-  await step.run(partRuntime(rt, fixed, outputs), services);
-  return outputs;
-}
-
-/** The runtime of one part: some inputs fixed, outputs kept in `outputs`, the rest passed through. */
-function partRuntime(rt: Runtime, fixed: Record<string, string>, outputs: Record<string, string>): Runtime {
+/**
+ * The runtime of one part: some inputs fixed, the rest passed through. Its outputs are what the part
+ * returns; a failure stops the flow.
+ */
+function withInputs(rt: StepRuntime, fixed: Record<string, string>): StepRuntime {
   return {
     platform: rt.platform,
     context: rt.context,
     input: (name) => (name in fixed ? (fixed[name] ?? '') : rt.input(name)),
-    setOutput: (name, value) => {
-      outputs[name] = value;
-    },
     setSecret: (value) => rt.setSecret(value),
     debug: (message) => rt.debug(message),
     info: (message) => rt.info(message),
@@ -101,6 +94,5 @@ function partRuntime(rt: Runtime, fixed: Record<string, string>, outputs: Record
     error: (message, annotation) => rt.error(message, annotation),
     group: (title, fn) => rt.group(title, fn),
     summary: (markdown) => rt.summary(markdown),
-    fail: (message) => rt.fail(message),
   };
 }

@@ -1,17 +1,17 @@
-import { loadConfig } from '../config/load';
-import type { Config, Environment } from '../config/model';
-import { determineForRun } from '../determine';
+import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
-import { findEnvironment, gateMessage, waitForResult } from '../gate';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
 import { imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
-import type { GitProvider, TagRef } from '../provider';
-import { compileGlob, DEPLOY_TAG_CHARACTERS, deployTagProblem } from '../refs';
-import type { Runtime, Services, Step } from '../runtime';
+import { givenTag, promoteWithTag } from '../promotion/tag';
+import type { GitProvider } from '../provider';
+import type { Outputs, Services, Step, StepRuntime } from '../runtime';
+import { fullSha } from '../settings/commit';
+import { stepConfig } from '../settings/config';
+import { environmentInput, promotionTarget } from '../settings/environment';
 
 export type Strategy = 'git-tag' | 'pull-request' | 'branch';
 
@@ -35,24 +35,22 @@ export const promoteTag: Step = {
     'provider',
     'workflow-token',
   ],
-  async run(rt: Runtime, services: Services) {
+  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
     const inputs = new Inputs(rt);
-    const config = loadConfig(rt.context.workspace, inputs.string('config') || undefined);
+    const config = stepConfig(inputs, rt.context.workspace);
     const strategies = ['git-tag', 'pull-request', 'branch'] as const;
     let strategy: Strategy;
     if (inputs.string('strategy')) strategy = inputs.choice('strategy', strategies, 'git-tag');
     else if (inputs.string('command')) strategy = 'pull-request';
-    else strategy = 'tag' in targetEnvironment(config, inputs, rt).on ? 'git-tag' : 'branch';
-    if (strategy === 'pull-request') return promoteImage(rt, services, config, inputs);
-    if (strategy === 'branch') return promoteEnvironmentBranch(rt, services, config, inputs);
+    else strategy = 'tag' in promotionTarget(config, inputs, rt.context).on ? 'git-tag' : 'branch';
+    if (strategy === 'pull-request') return promoteImage({ rt, out, services, config, inputs });
+    if (strategy === 'branch') return promoteEnvironmentBranch({ rt, out, services, config, inputs });
 
-    const target = targetEnvironment(config, inputs, rt);
+    const target = promotionTarget(config, inputs, rt.context);
     const requirePrevious = inputs.boolean('require-previous', true);
-    const sha = inputs.string('sha', rt.context.sha ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character commit sha');
+    const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
     refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
-    const tagName = givenTag(inputs, target, config);
+    const tagName = givenTag(inputs.string('tag'), target, config);
 
     const token = inputs.string('token');
     if (token) rt.setSecret(token);
@@ -63,12 +61,12 @@ export const promoteTag: Step = {
 
     const provider = await services.provider();
     const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
-    rt.setOutput('environment', target.name);
-    rt.setOutput('sha', sha);
-    rt.setOutput('tag', result.tag.name);
-    rt.setOutput('created', String(result.created));
-    for (const o of ['pull-request-number', 'pull-request-url', 'branch']) rt.setOutput(o, '');
-    rt.setOutput('auto-merge', 'false');
+    out.environment = target.name;
+    out.sha = sha;
+    out.tag = result.tag.name;
+    out.created = String(result.created);
+    for (const o of ['pull-request-number', 'pull-request-url', 'branch']) out[o] = '';
+    out['auto-merge'] = 'false';
     rt.info(
       result.created
         ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
@@ -80,8 +78,19 @@ export const promoteTag: Step = {
         [[md(target.name), `\`${sha.slice(0, 12)}\``, `\`${md(result.tag.name)}\``, String(result.created)]],
       )}\n`,
     );
+
+    return out;
   },
 };
+
+/** What a strategy works with: the step's runtime, its outputs, its services, configuration and inputs. */
+interface StrategyRun {
+  rt: StepRuntime;
+  out: Outputs;
+  services: Services;
+  config: Config;
+  inputs: Inputs;
+}
 
 /** Inputs that belong to another strategy: given here they would be silently ignored, so they are refused. */
 function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
@@ -92,7 +101,7 @@ function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
 }
 
 /** Pull-request strategy (XKS): `new` proposes an image tag for the first environment, `promote` for the next. */
-async function promoteImage(rt: Runtime, services: Services, config: Config, inputs: Inputs): Promise<void> {
+async function promoteImage({ rt, out, services, config, inputs }: StrategyRun): Promise<Outputs> {
   const command = inputs.choice('command', ['new', 'promote'] as const, 'new');
   if (!inputs.string('command'))
     throw new InputError(
@@ -101,9 +110,7 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
       'the pull-request strategy needs command: new (a new image tag enters the first environment) or promote (on the push that merged a promotion pull request)',
     );
   const envName = inputs.string('environment');
-  const names = config.environments.map((e) => e.name).join(', ');
-  if (envName && !findEnvironment(config, envName))
-    throw new InputError('environment', envName, `use one of the environments in ${config.source}: ${names}`);
+  if (envName) environmentInput(config, 'environment', envName);
   refuseInputs(inputs, ['from-environment'], 'the git-tag and branch strategies');
   const deployTag = inputs.string('tag');
   if (deployTag)
@@ -140,9 +147,10 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
       ['group', 'app', 'image-tag'],
       'command new (promote reads them from the merged pull request)',
     );
-    sha = inputs.string('sha', rt.context.sha ?? '');
-    if (!/^[0-9a-f]{40}$/.test(sha))
-      throw new InputError('sha', sha, 'give the full 40-character sha of the merge commit to promote from');
+    sha = fullSha(
+      inputs.string('sha', rt.context.sha ?? ''),
+      'give the full 40-character sha of the merge commit to promote from',
+    );
   }
 
   warnWorkflowToken(rt, inputs);
@@ -152,17 +160,18 @@ async function promoteImage(rt: Runtime, services: Services, config: Config, inp
   const outcome = request
     ? await promoteNewImage(ctx, request)
     : await promoteMergedImage(ctx, sha, envName || undefined);
-  await report(rt, 'pull-request', outcome);
+  return report(rt, out, 'pull-request', outcome);
 }
 
 /** Branch strategy (Fabrikate): the pull request from the previous environment's branch into the target's. */
-async function promoteEnvironmentBranch(
-  rt: Runtime,
-  services: Services,
-  config: Config,
-  inputs: Inputs,
-): Promise<void> {
-  const target = targetEnvironment(config, inputs, rt);
+async function promoteEnvironmentBranch({
+  rt,
+  out,
+  services,
+  config,
+  inputs,
+}: StrategyRun): Promise<Outputs> {
+  const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);
   refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
@@ -178,10 +187,10 @@ async function promoteEnvironmentBranch(
   warnWorkflowToken(rt, inputs);
   const provider = await services.provider();
   requirePullRequests(provider);
-  await report(rt, 'branch', await promoteBranch(provider, config, target));
+  return report(rt, out, 'branch', await promoteBranch(provider, config, target));
 }
 
-function warnWorkflowToken(rt: Runtime, inputs: Inputs): void {
+function warnWorkflowToken(rt: StepRuntime, inputs: Inputs): void {
   const token = inputs.string('token');
   if (token) rt.setSecret(token);
   if (rt.platform === 'github' && token && token === inputs.string('workflow-token'))
@@ -197,15 +206,20 @@ function requirePullRequests(provider: GitProvider): void {
     );
 }
 
-async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: PromotionOutcome): Promise<void> {
-  rt.setOutput('environment', o.environment);
-  rt.setOutput('sha', o.sha);
-  rt.setOutput('tag', o.tag);
-  rt.setOutput('created', String(o.created));
-  rt.setOutput('pull-request-number', o.pullRequest ? String(o.pullRequest.number) : '');
-  rt.setOutput('pull-request-url', o.pullRequest?.url ?? '');
-  rt.setOutput('branch', o.branch);
-  rt.setOutput('auto-merge', String(o.autoMerge));
+async function report(
+  rt: StepRuntime,
+  out: Outputs,
+  strategy: 'pull-request' | 'branch',
+  o: PromotionOutcome,
+): Promise<Outputs> {
+  out.environment = o.environment;
+  out.sha = o.sha;
+  out.tag = o.tag;
+  out.created = String(o.created);
+  out['pull-request-number'] = o.pullRequest ? String(o.pullRequest.number) : '';
+  out['pull-request-url'] = o.pullRequest?.url ?? '';
+  out.branch = o.branch;
+  out['auto-merge'] = String(o.autoMerge);
   rt.info(o.message);
   const what = strategy === 'pull-request' && o.app ? `${o.group}/${o.app}` : '';
   const rows = [
@@ -235,175 +249,5 @@ async function report(rt: Runtime, strategy: 'pull-request' | 'branch', o: Promo
     throw new GitopsError(
       `pull request #${o.pullRequest?.number} is open, but auto-merge could not be enabled for ${o.environment} (auto: true), so the promotion would stop there: ${o.autoMergeError}`,
     );
-}
-
-function targetEnvironment(config: Config, inputs: Inputs, rt: Runtime): Environment {
-  const names = config.environments.map((e) => e.name).join(', ');
-  const envName = inputs.string('environment');
-  if (envName) {
-    const env = findEnvironment(config, envName);
-    if (!env)
-      throw new InputError(
-        'environment',
-        envName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-    if (env.index === 0)
-      throw new InputError(
-        'environment',
-        envName,
-        `${envName} is the first environment; nothing is promoted into it`,
-      );
-    return env;
-  }
-  const fromName = inputs.string('from-environment');
-  let from: Environment | undefined;
-  if (fromName) {
-    from = findEnvironment(config, fromName);
-    if (!from)
-      throw new InputError(
-        'from-environment',
-        fromName,
-        `use one of the environments in ${config.source}: ${names}`,
-      );
-  } else {
-    const ctx = rt.context;
-    const d = determineForRun(config, ctx);
-    if (d.operation !== 'apply')
-      throw new InputError(
-        'environment',
-        '',
-        `this run applied no environment (${d.reason}); give environment or from-environment`,
-      );
-    from = findEnvironment(config, d.environment)!;
-  }
-  const next = config.environments[from.index + 1];
-  if (!next)
-    throw new InputError(
-      fromName ? 'from-environment' : 'environment',
-      fromName,
-      `${from.name} is the last environment; there is nothing after it to promote to`,
-    );
-  return next;
-}
-
-/** The tag input, checked against the environment's glob; '' when the default name is to be used. */
-function givenTag(inputs: Inputs, env: Environment, config: Config): string {
-  if (!('tag' in env.on))
-    throw new InputError(
-      'strategy',
-      'git-tag',
-      `${env.name} deploys from branch ${env.on.branch}, not from tags: use strategy branch`,
-    );
-  const glob = env.on.tag;
-  const given = inputs.string('tag');
-  if (given) {
-    const problem = deployTagProblem(given);
-    if (problem) throw new InputError('tag', given, problem);
-    if (!compileGlob(glob)(given))
-      throw new InputError(
-        'tag',
-        given,
-        `it must match ${glob}, the deploy tag of ${env.name}, or it would deploy nothing`,
-      );
-    return given;
-  }
-  if (defaultPrefix(glob) === undefined)
-    throw new InputError(
-      'tag',
-      '',
-      `${env.name} deploys from tags matching ${glob}; give a tag name that matches it`,
-    );
-  const sample = defaultTag(env, new Date(0));
-  const problem = deployTagProblem(sample);
-  if (problem)
-    throw new GitopsError(
-      `${config.source}: environments[${env.index}].on.tag: the default deploy tag of ${env.name} from ${JSON.stringify(glob)} would be ${JSON.stringify(sample)}, and ${problem}; change the glob (nothing was created)`,
-    );
-  return '';
-}
-
-function defaultPrefix(glob: string): string | undefined {
-  const prefix = glob.endsWith('*') ? glob.slice(0, -1) : undefined;
-  return prefix === undefined || /[*?[]/.test(prefix) ? undefined : prefix;
-}
-
-/**
- * `<prefix><UTC YYYYMMDDHHmmss>`. The time is when the previous environment reported success, when known:
- * two runs promoting the same commit at once then choose the same name, and one tag results.
- */
-function defaultTag(env: Environment, when: Date): string {
-  const prefix = defaultPrefix((env.on as { tag: string }).tag)!;
-  return `${prefix}${when.toISOString().replace(/\D/g, '').slice(0, 14)}`;
-}
-
-/**
- * Tags of `env` already on `sha`, oldest name first; `hostile` are those whose names no deploy tag may have
- * (pushed by hand): never chosen, as the step would output them.
- */
-async function tagsOn(
-  provider: GitProvider,
-  env: Environment,
-  sha: string,
-): Promise<{ tags: TagRef[]; hostile: TagRef[] }> {
-  const glob = (env.on as { tag: string }).tag;
-  const prefix = glob.split(/[*?[]/)[0] ?? '';
-  const matches = compileGlob(glob);
-  const all = (await provider.listTags(prefix))
-    .filter((t) => t.sha === sha && matches(t.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return {
-    tags: all.filter((t) => !deployTagProblem(t.name)),
-    hostile: all.filter((t) => deployTagProblem(t.name)),
-  };
-}
-
-async function promoteWithTag(
-  rt: Runtime,
-  provider: GitProvider,
-  config: Config,
-  target: Environment,
-  sha: string,
-  tagName: string,
-  requirePrevious: boolean,
-): Promise<{ tag: TagRef; created: boolean }> {
-  // Ancestry and the previous environment first, always: a tag pushed by hand proves neither.
-  if (!(await provider.isAncestor(sha, config.mainBranch)))
-    throw new GitopsError(
-      `commit ${sha.slice(0, 12)} is not on ${config.mainBranch}: only merged commits are promoted (nothing was created)`,
-    );
-
-  const previous = config.environments[target.index - 1]!;
-  let when = new Date();
-  if (requirePrevious) {
-    const gate = await waitForResult(rt, provider, previous, sha, {
-      patterns: config.status.contexts,
-      timeoutMs: config.status.timeoutMs,
-      intervalMs: config.status.intervalMs,
-    });
-    if (gate.result.state !== 'success')
-      throw new GitopsError(
-        `${gateMessage(gate.result, previous, sha, config.status.timeoutMs, config.status.contexts)} (nothing was created)`,
-      );
-    const times = gate.result.statuses.map((s) => Date.parse(s.createdAt)).filter((t) => !Number.isNaN(t));
-    if (times.length) when = new Date(Math.max(...times));
-  }
-  const existing = await tagsOn(provider, target, sha);
-  const hostile = existing.hostile[0];
-  if (hostile)
-    throw new GitopsError(
-      `tag ${JSON.stringify(hostile.name)} on ${sha.slice(0, 12)} matches the deploy tags of ${target.name} but uses characters outside ${DEPLOY_TAG_CHARACTERS}; gitops-promote made no such tag: delete it, then run again (nothing was created)`,
-    );
-  if (existing.tags[0]) return { tag: existing.tags[0], created: false };
-  const name = tagName || defaultTag(target, when);
-
-  const message = `gitops-promote: promote ${sha.slice(0, 12)} to ${target.name}${requirePrevious ? ` (${previous.name} reported success)` : ''}`;
-  const { tag, created } = await provider.createTag(name, sha, message);
-  // Two runs for the same commit may race with different timestamps: the oldest tag wins, later ones go.
-  const winner = (await tagsOn(provider, target, sha)).tags[0];
-  if (created && winner && winner.name !== tag.name) {
-    await provider.deleteTag(tag.name);
-    return { tag: winner, created: false };
-  }
-  return { tag, created };
+  return out;
 }

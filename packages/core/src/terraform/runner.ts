@@ -3,7 +3,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
-import type { Runtime } from '../runtime';
+import type { StepRuntime } from '../runtime';
 import { displayArgs } from './args';
 import { type Diagnostic, isLockError, type LockInfo, parseDiagnostics, parseLockInfo } from './diagnostics';
 
@@ -74,7 +74,7 @@ export class TerraformRunner {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(
-    private readonly rt: Runtime,
+    private readonly rt: StepRuntime,
     private readonly options: RunnerOptions,
   ) {
     this.env = childProcessEnv(options.env, { TF_IN_AUTOMATION: '1', TF_INPUT: '0' });

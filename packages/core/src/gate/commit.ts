@@ -1,7 +1,8 @@
-import type { Config, Environment } from './config/model';
-import { formatDuration } from './duration';
-import type { CommitStatus, GitProvider } from './provider';
-import type { Runtime } from './runtime';
+import type { Environment } from '../config/model';
+import { formatDuration } from '../duration';
+import type { CommitStatus, GitProvider } from '../provider';
+import type { StepRuntime } from '../runtime';
+import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export type GateState = 'success' | 'failure' | 'pending' | 'missing';
 
@@ -61,56 +62,25 @@ export function environmentResult(
   return { environment: env.name, state, statuses: mine };
 }
 
-export function findEnvironment(config: Config, name: string): Environment | undefined {
-  return config.environments.find((e) => e.name === name);
-}
-
 interface Gate {
   result: EnvironmentResult;
   all: CommitStatus[];
 }
 
-/** The clock and the pause a gate polls with; tests give their own so no test waits on wall-clock luck. */
-export interface GateTiming {
-  /** Milliseconds since the epoch. Default `Date.now`. */
-  clock?: () => number;
-  /** Waits between looks. Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
+/** The previous environment's result for one commit, looked for until decisive or the timeout. */
 export async function waitForResult(
-  rt: Runtime,
+  rt: Pick<StepRuntime, 'info'>,
   provider: GitProvider,
   previous: Environment,
   sha: string,
   o: { patterns: string[]; timeoutMs: number; intervalMs: number } & GateTiming,
 ): Promise<Gate> {
-  const clock = o.clock ?? Date.now;
-  const sleep = o.sleep ?? realSleep;
-  const deadline = clock() + o.timeoutMs;
-  for (;;) {
+  return poll(rt, o, async () => {
     const all = await provider.listStatuses(sha);
     const result = environmentResult(all, previous, o.patterns);
-    if (result.state === 'success' || result.state === 'failure') return { result, all };
-    const left = deadline - clock();
-    if (left <= 0) return { result, all };
-    const wait = Math.min(o.intervalMs, left);
-    rt.info(
-      `waiting for ${previous.name} on ${sha.slice(0, 12)}: ${describeState(result)} (contexts ${o.patterns.join(', ')}); next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
-    );
-    await sleep(wait);
-  }
-}
-
-function roundSeconds(ms: number): number {
-  return Math.max(1000, Math.round(ms / 1000) * 1000);
-}
-
-function describeState(r: EnvironmentResult): string {
-  if (r.state === 'missing') return 'no status yet';
-  return r.statuses.map((s) => `${s.context} is ${s.state}`).join(', ');
+    const waiting = `waiting for ${previous.name} on ${sha.slice(0, 12)}: ${describeState(result)} (contexts ${o.patterns.join(', ')})`;
+    return { done: decisive(result), value: { result, all }, waiting };
+  });
 }
 
 export function gateMessage(

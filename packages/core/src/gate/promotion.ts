@@ -1,11 +1,11 @@
 import type { Config, Environment } from '../config/model';
-import { formatDuration } from '../duration';
 import { GitopsError } from '../errors';
-import { type EnvironmentResult, environmentResult, type GateTiming, realSleep } from '../gate';
+import { carriesTag, environmentPath } from '../promotion/files';
+import type { PromotionMetadata } from '../promotion/metadata';
 import type { CommitStatus, GitProvider } from '../provider';
-import type { Runtime } from '../runtime';
-import { carriesTag, environmentPath } from './files';
-import type { PromotionMetadata } from './metadata';
+import type { StepRuntime } from '../runtime';
+import { type EnvironmentResult, environmentResult } from './commit';
+import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export interface PromotionGate {
   result: EnvironmentResult;
@@ -32,7 +32,7 @@ export interface PromotionGate {
  * `exact` (a sha given as input) checks that commit only.
  */
 export async function waitForPromotion(
-  rt: Pick<Runtime, 'info'>,
+  rt: Pick<StepRuntime, 'info'>,
   provider: GitProvider,
   config: Config,
   o: {
@@ -46,8 +46,6 @@ export async function waitForPromotion(
     exact?: string;
   } & GateTiming,
 ): Promise<PromotionGate> {
-  const clock = o.clock ?? Date.now;
-  const sleep = o.sleep ?? realSleep;
   const { meta, previous } = o;
   const main = config.mainBranch;
   const based = o.exact ?? meta.sha;
@@ -74,8 +72,7 @@ export async function waitForPromotion(
       );
   }
 
-  const deadline = clock() + o.timeoutMs;
-  for (;;) {
+  return poll(rt, o, async () => {
     let note = '';
     const candidates: { sha: string; fallback: boolean }[] = [];
     if (!o.exact) {
@@ -96,28 +93,15 @@ export async function waitForPromotion(
       const all = await provider.listStatuses(c.sha);
       const result = environmentResult(all, previous, o.patterns);
       const gate = { result, all, sha: c.sha, fallback: c.fallback, note };
-      if (result.state === 'success' || result.state === 'failure') return gate;
+      if (decisive(result)) return { done: true, value: gate };
       seen.push(gate);
     }
-    const own = seen.at(-1)!;
-    const left = deadline - clock();
-    if (left <= 0) return own;
-    const wait = Math.min(o.intervalMs, left);
     const looked = seen
-      .map((g) => `${g.sha.slice(0, 12)}${g.fallback ? ` (head of ${main})` : ''}: ${describe(g.result)}`)
+      .map(
+        (g) => `${g.sha.slice(0, 12)}${g.fallback ? ` (head of ${main})` : ''}: ${describeState(g.result)}`,
+      )
       .join('; ');
-    rt.info(
-      `waiting for ${previous.name} to report on ${meta.group}/${meta.app} ${meta.tag}: ${looked} (contexts ${o.patterns.join(', ')}); next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
-    );
-    await sleep(wait);
-  }
-}
-
-function describe(r: EnvironmentResult): string {
-  if (r.state === 'missing') return 'no status yet';
-  return r.statuses.map((s) => `${s.context} is ${s.state}`).join(', ');
-}
-
-function roundSeconds(ms: number): number {
-  return Math.max(1000, Math.round(ms / 1000) * 1000);
+    const waiting = `waiting for ${previous.name} to report on ${meta.group}/${meta.app} ${meta.tag}: ${looked} (contexts ${o.patterns.join(', ')})`;
+    return { done: false, value: seen.at(-1)!, waiting };
+  });
 }
