@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: STATUS_NOTES_REF, maskCredentials
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 48 modules
-var src = __webpack_require__(426);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 61 modules
+var src = __webpack_require__(3658);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./packages/platform/src/providers/git/cli.ts
