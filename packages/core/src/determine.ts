@@ -89,8 +89,6 @@ export function determineForRun(config: Config, ctx: RunContext): Decision {
 export function determine(config: Config, input: DetermineInput): Decision {
   const kind = eventKind(input.event);
   const sha = input.sha ?? '';
-  const envs = config.environments;
-  const first = envs[0]!;
   if (input.ref === '' && kind !== 'delete')
     throw new InputError(
       'ref',
@@ -112,64 +110,73 @@ export function determine(config: Config, input: DetermineInput): Decision {
       `${shown(input.ref) || 'The ref'} was deleted: there is nothing to plan or apply.`,
     );
   }
+  if (kind === 'pull-request' || ref!.kind === 'pull') return forPullRequest(config, input, ref!, sha);
+  if (ref!.kind === 'tag') return forTag(config, ref!.name, sha);
+  return forBranch(config, kind, ref!.name, sha);
+}
 
-  if (kind === 'pull-request' || ref!.kind === 'pull') {
-    const base = input.baseRef ? shortBranch(input.baseRef) : '';
-    const baseShown = shown(base);
-    if (base === '')
-      throw new InputError(
-        'base-ref',
-        '',
-        `a pull request (ref ${input.ref}) needs its target branch; give base-ref, e.g. ${config.mainBranch}`,
-      );
-    const target = envs.find((e) => 'branch' in e.on && e.on.branch === base);
-    const label =
-      ref!.kind === 'pull' ? `Pull request #${ref!.number}` : `Pull request from ${describeRef(ref!)}`;
-    if (target)
-      return act(
-        config,
-        target,
-        'plan',
-        'pull-request',
-        sha,
-        `${label} into ${baseShown}, the branch of environment ${target.name}: plan ${target.name}.`,
-      );
-    const why =
-      base === config.mainBranch
-        ? `${label} into ${baseShown}`
-        : `${label} into ${baseShown}, which is no environment's branch`;
-    return act(config, first, 'plan', 'pull-request', sha, `${why}: plan ${first.name}.`);
-  }
-
-  if (ref!.kind === 'tag') {
-    const tag = ref!.name;
-    const matches = envs.filter((e) => 'tag' in e.on && compileGlob(e.on.tag)(tag));
-    if (matches.length > 1)
-      throw new GitopsError(
-        `tag ${tag} matches the deploy tags of several environments (${matches.map((e) => `${e.name}: ${(e.on as { tag: string }).tag}`).join(', ')}); change the globs in ${config.source} so that each tag names one environment`,
-      );
-    const target = matches[0];
-    if (!target) {
-      const globs = envs.flatMap((e) => ('tag' in e.on ? [e.on.tag] : []));
-      const known = globs.length
-        ? `no environment's deploy tag (${globs.join(', ')})`
-        : 'no environment (none is triggered by tags)';
-      return nothing('tag', sha, `Tag ${shown(tag)} matches ${known}: there is nothing to plan or apply.`);
-    }
-    const prev = envs[target.index - 1];
-    const gate = prev ? ` once ${prev.name} reports success for this commit` : '';
+/** A pull request plans the environment whose branch it targets, else the first environment. */
+function forPullRequest(config: Config, input: DetermineInput, ref: ParsedRef, sha: string): Decision {
+  const envs = config.environments;
+  const first = envs[0]!;
+  const base = input.baseRef ? shortBranch(input.baseRef) : '';
+  const baseShown = shown(base);
+  if (base === '')
+    throw new InputError(
+      'base-ref',
+      '',
+      `a pull request (ref ${input.ref}) needs its target branch; give base-ref, e.g. ${config.mainBranch}`,
+    );
+  const target = envs.find((e) => 'branch' in e.on && e.on.branch === base);
+  const label = ref.kind === 'pull' ? `Pull request #${ref.number}` : `Pull request from ${describeRef(ref)}`;
+  if (target)
     return act(
       config,
       target,
-      'apply',
-      'tag',
+      'plan',
+      'pull-request',
       sha,
-      `Tag ${shown(tag)} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
+      `${label} into ${baseShown}, the branch of environment ${target.name}: plan ${target.name}.`,
     );
-  }
+  const why =
+    base === config.mainBranch
+      ? `${label} into ${baseShown}`
+      : `${label} into ${baseShown}, which is no environment's branch`;
+  return act(config, first, 'plan', 'pull-request', sha, `${why}: plan ${first.name}.`);
+}
 
-  const branch = ref!.name;
-  const target = envs.find((e) => 'branch' in e.on && e.on.branch === branch);
+/** A deploy tag applies its environment (after the gate); any other tag does nothing. */
+function forTag(config: Config, tag: string, sha: string): Decision {
+  const envs = config.environments;
+  const matches = envs.filter((e) => 'tag' in e.on && compileGlob(e.on.tag)(tag));
+  if (matches.length > 1)
+    throw new GitopsError(
+      `tag ${tag} matches the deploy tags of several environments (${matches.map((e) => `${e.name}: ${(e.on as { tag: string }).tag}`).join(', ')}); change the globs in ${config.source} so that each tag names one environment`,
+    );
+  const target = matches[0];
+  if (!target) {
+    const globs = envs.flatMap((e) => ('tag' in e.on ? [e.on.tag] : []));
+    const known = globs.length
+      ? `no environment's deploy tag (${globs.join(', ')})`
+      : 'no environment (none is triggered by tags)';
+    return nothing('tag', sha, `Tag ${shown(tag)} matches ${known}: there is nothing to plan or apply.`);
+  }
+  const prev = envs[target.index - 1];
+  const gate = prev ? ` once ${prev.name} reports success for this commit` : '';
+  return act(
+    config,
+    target,
+    'apply',
+    'tag',
+    sha,
+    `Tag ${shown(tag)} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
+  );
+}
+
+/** A push (or manual run) on an environment's branch applies it; a schedule plans it; else plan the first. */
+function forBranch(config: Config, kind: EventKind, branch: string, sha: string): Decision {
+  const first = config.environments[0]!;
+  const target = config.environments.find((e) => 'branch' in e.on && e.on.branch === branch);
   if (target && kind === 'schedule')
     return act(
       config,
