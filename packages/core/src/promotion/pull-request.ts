@@ -123,11 +123,10 @@ async function propose(
   p: Proposal,
   after: { sha: string; pr: PullRequest; from: Environment } | undefined,
 ): Promise<PromotionOutcome> {
-  const { provider, config, rt } = ctx;
+  const { provider, config } = ctx;
   const env = config.environments.find((e) => e.name === p.env)!;
   const branch = promotionBranch(config.promotion.prflow, p.group, p.app, env.name);
   const path = environmentPath(config, p.group, p.app, env.name);
-  const target = { group: p.group, app: p.app, tag: p.tag };
   const what = `${p.group}/${p.app} ${p.tag}`;
   const base: PromotionOutcome = {
     environment: env.name,
@@ -142,110 +141,24 @@ async function propose(
     app: p.app,
   };
 
-  let existing = await openPullRequest(provider, branch, config.mainBranch);
-  let existingMeta = existing && readable(ctx, existing, config);
+  const existing = await openPullRequest(provider, branch, config.mainBranch);
+  const existingMeta = existing && readable(ctx, existing, config);
   if (existing && existingMeta) {
-    const e = config.environments.find((x) => x.name === existingMeta!.env)!;
-    if (config.promotion.prflow === 'per-app' && p.type === 'promote' && existingMeta.tag !== p.tag)
-      // Per app, an open pull request was opened after the merge being promoted: a newer `new` owns it now.
-      return {
-        ...base,
-        environment: '',
-        branch: '',
-        message: `${p.group}/${p.app} ${existingMeta.tag} is being promoted to ${existingMeta.env} in pull request #${existing.number}, newer than ${p.tag}: ${p.tag} goes no further`,
-      };
-    // The same tag is further along already (a re-run, or a late run of an older push): nothing to undo.
-    if (existingMeta.tag === p.tag && e.index > env.index)
-      return {
-        ...base,
-        environment: existingMeta.env,
-        sha: existingMeta.sha,
-        pullRequest: existing,
-        autoMerge: existing.autoMerge,
-        message: `${what} is already being promoted, to ${existingMeta.env} in pull request #${existing.number}: nothing to do`,
-      };
+    const settled = alreadySettled(ctx, p, env, existing, existingMeta, base);
+    if (settled) return settled;
   }
 
-  const attempts = ctx.attempts ?? 4;
-  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let commit: string | undefined;
-  let onto = '';
-  let changes: PromotionOutcome['changes'] = [];
-  for (let attempt = 1; ; attempt++) {
-    onto = (await provider.branchSha(config.mainBranch)) ?? '';
-    if (!onto)
-      throw new GitopsError(`branch ${config.mainBranch} (main-branch) does not exist in the repository`);
-    const edit = await editEnvironment(provider, ctx.workspace, path, onto, target);
-    if (edit.found === 0) throw noMarkerError(path, ctx.workspace, target, env.name);
-    if (edit.files.length === 0)
-      return {
-        ...base,
-        sha: after?.sha ?? onto,
-        branch: '',
-        message: `${env.name} already runs ${what} on ${config.mainBranch} (${edit.found} value${edit.found === 1 ? '' : 's'} under ${path} already say ${p.tag}): no pull request`,
-      };
-    changes = edit.changes;
-    try {
-      commit = await provider.commitFiles({
-        branch,
-        base: onto,
-        message: promotionTitle(p),
-        files: edit.files,
-        force: true,
-      });
-      break;
-    } catch (e) {
-      if (!(e instanceof ProviderError) || attempt >= attempts || !isRace(e)) throw e;
-      rt.info(
-        `branch ${branch} or ${config.mainBranch} moved while committing (${e.message}); reading them again (attempt ${attempt + 1} of ${attempts})`,
-      );
-      await sleep(250 * 2 ** (attempt - 1));
-    }
-  }
+  const committed = await commitPromotion(ctx, p, env, branch, path);
+  if ('outcome' in committed)
+    return { ...base, sha: after?.sha ?? committed.onto, branch: '', message: committed.outcome };
+  const { commit, onto, changes } = committed;
 
   const meta: PromotionMetadata = { ...p, sha: after?.sha ?? onto };
-  const title = promotionTitle(meta);
   const body = promotionBody(config, meta, env, changes, path, after);
-  let pr: PullRequest;
-  let created: boolean;
-  if (existing) {
-    pr = await refresh(provider, existing, title, body);
-    created = !(
-      existingMeta &&
-      existingMeta.tag === meta.tag &&
-      existingMeta.env === meta.env &&
-      existingMeta.group === meta.group &&
-      existingMeta.app === meta.app
-    );
-  } else {
-    try {
-      pr = await provider.createPullRequest({ head: branch, base: config.mainBranch, title, body });
-      created = true;
-    } catch (e) {
-      // Another run opened it meanwhile: take that one over.
-      existing = await openPullRequest(provider, branch, config.mainBranch);
-      if (!existing) throw e;
-      existingMeta = readable(ctx, existing, config);
-      pr = await refresh(provider, existing, title, body);
-      created = existingMeta?.tag !== meta.tag || existingMeta?.env !== meta.env;
-    }
-  }
-
-  let autoMerge = pr.autoMerge;
-  let autoMergeError: string | undefined;
-  if (pr.autoMerge !== env.auto) {
-    try {
-      await provider.setAutoMerge(pr.number, env.auto);
-      autoMerge = env.auto;
-    } catch (e) {
-      if (!env.auto || !(e instanceof GitopsError)) throw e;
-      autoMergeError = e.message;
-    }
-  }
-  const reused = existing ? `updated pull request #${pr.number}` : `opened pull request #${pr.number}`;
-  const committed = commit
-    ? `committed ${commit.slice(0, 12)} to ${branch}`
-    : `${branch} already held the change`;
+  const { pr, created, updated } = await openOrUpdate(ctx, branch, meta, body, existing, existingMeta);
+  const { autoMerge, autoMergeError } = await autoMergeFor(ctx, pr, env);
+  const reused = updated ? `updated pull request #${pr.number}` : `opened pull request #${pr.number}`;
+  const done = commit ? `committed ${commit.slice(0, 12)} to ${branch}` : `${branch} already held the change`;
   return {
     ...base,
     sha: meta.sha,
@@ -254,7 +167,7 @@ async function propose(
     autoMerge,
     changes,
     ...(autoMergeError ? { autoMergeError } : {}),
-    message: `${reused} (${pr.url}) promoting ${what} to ${env.name}: ${committed}; ${
+    message: `${reused} (${pr.url}) promoting ${what} to ${env.name}: ${done}; ${
       env.auto
         ? autoMerge
           ? 'auto-merge is on'
@@ -262,6 +175,137 @@ async function propose(
         : `${env.name} is not auto: a person merges it`
     }`,
   };
+}
+
+/** An open promotion pull request that makes this run's work moot: a newer `new`, or the tag further along. */
+function alreadySettled(
+  ctx: PromotionContext,
+  p: Proposal,
+  env: Environment,
+  existing: PullRequest,
+  existingMeta: PromotionMetadata,
+  base: PromotionOutcome,
+): PromotionOutcome | undefined {
+  const { config } = ctx;
+  const e = config.environments.find((x) => x.name === existingMeta.env)!;
+  if (config.promotion.prflow === 'per-app' && p.type === 'promote' && existingMeta.tag !== p.tag)
+    // Per app, an open pull request was opened after the merge being promoted: a newer `new` owns it now.
+    return {
+      ...base,
+      environment: '',
+      branch: '',
+      message: `${p.group}/${p.app} ${existingMeta.tag} is being promoted to ${existingMeta.env} in pull request #${existing.number}, newer than ${p.tag}: ${p.tag} goes no further`,
+    };
+  // The same tag is further along already (a re-run, or a late run of an older push): nothing to undo.
+  if (existingMeta.tag === p.tag && e.index > env.index)
+    return {
+      ...base,
+      environment: existingMeta.env,
+      sha: existingMeta.sha,
+      pullRequest: existing,
+      autoMerge: existing.autoMerge,
+      message: `${p.group}/${p.app} ${p.tag} is already being promoted, to ${existingMeta.env} in pull request #${existing.number}: nothing to do`,
+    };
+  return undefined;
+}
+
+/**
+ * Writes the tag into the environment's manifests on the head of the main branch and commits it to the
+ * promotion branch, reading both again when another run moved them. A change that is already there
+ * gives an `outcome` message instead.
+ */
+async function commitPromotion(
+  ctx: PromotionContext,
+  p: Proposal,
+  env: Environment,
+  branch: string,
+  path: string,
+): Promise<
+  | { commit: string | undefined; onto: string; changes: PromotionOutcome['changes'] }
+  | { outcome: string; onto: string }
+> {
+  const { provider, config, rt } = ctx;
+  const target = { group: p.group, app: p.app, tag: p.tag };
+  const attempts = ctx.attempts ?? 4;
+  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    const onto = (await provider.branchSha(config.mainBranch)) ?? '';
+    if (!onto)
+      throw new GitopsError(`branch ${config.mainBranch} (main-branch) does not exist in the repository`);
+    const edit = await editEnvironment(provider, ctx.workspace, path, onto, target);
+    if (edit.found === 0) throw noMarkerError(path, ctx.workspace, target, env.name);
+    if (edit.files.length === 0)
+      return {
+        onto,
+        outcome: `${env.name} already runs ${p.group}/${p.app} ${p.tag} on ${config.mainBranch} (${edit.found} value${edit.found === 1 ? '' : 's'} under ${path} already say ${p.tag}): no pull request`,
+      };
+    try {
+      const commit = await provider.commitFiles({
+        branch,
+        base: onto,
+        message: promotionTitle(p),
+        files: edit.files,
+        force: true,
+      });
+      return { commit, onto, changes: edit.changes };
+    } catch (e) {
+      if (!(e instanceof ProviderError) || attempt >= attempts || !isRace(e)) throw e;
+      rt.info(
+        `branch ${branch} or ${config.mainBranch} moved while committing (${e.message}); reading them again (attempt ${attempt + 1} of ${attempts})`,
+      );
+      await sleep(250 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** Opens the promotion pull request, or updates the open one (also one another run opened meanwhile). */
+async function openOrUpdate(
+  ctx: PromotionContext,
+  branch: string,
+  meta: PromotionMetadata,
+  body: string,
+  existing: PullRequest | undefined,
+  existingMeta: PromotionMetadata | undefined,
+): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
+  const { provider, config } = ctx;
+  const title = promotionTitle(meta);
+  if (existing) {
+    const pr = await refresh(provider, existing, title, body);
+    const same =
+      existingMeta &&
+      existingMeta.tag === meta.tag &&
+      existingMeta.env === meta.env &&
+      existingMeta.group === meta.group &&
+      existingMeta.app === meta.app;
+    return { pr, created: !same, updated: true };
+  }
+  try {
+    const pr = await provider.createPullRequest({ head: branch, base: config.mainBranch, title, body });
+    return { pr, created: true, updated: false };
+  } catch (e) {
+    // Another run opened it meanwhile: take that one over.
+    const raced = await openPullRequest(provider, branch, config.mainBranch);
+    if (!raced) throw e;
+    const racedMeta = readable(ctx, raced, config);
+    const pr = await refresh(provider, raced, title, body);
+    return { pr, created: racedMeta?.tag !== meta.tag || racedMeta?.env !== meta.env, updated: true };
+  }
+}
+
+/** Auto-merge as the environment wants it; failing to enable it for an `auto` environment is reported. */
+async function autoMergeFor(
+  ctx: PromotionContext,
+  pr: PullRequest,
+  env: Environment,
+): Promise<{ autoMerge: boolean; autoMergeError?: string }> {
+  if (pr.autoMerge === env.auto) return { autoMerge: pr.autoMerge };
+  try {
+    await ctx.provider.setAutoMerge(pr.number, env.auto);
+    return { autoMerge: env.auto };
+  } catch (e) {
+    if (!env.auto || !(e instanceof GitopsError)) throw e;
+    return { autoMerge: pr.autoMerge, autoMergeError: e.message };
+  }
 }
 
 function isRace(e: ProviderError): boolean {
