@@ -85,114 +85,142 @@ export function isKustomizationFile(file: string): boolean {
   return base === 'kustomization.yaml' || base === 'kustomization.yml' || base === 'Kustomization';
 }
 
+/** One file being edited: where values are, and the edits found so far. */
+interface Edits {
+  text: string;
+  target: ImageTarget;
+  policy: string;
+  lineOf(offset: number): number;
+  where(offset: number): string;
+  list: { start: number; end: number; text: string; change: ValueChange }[];
+}
+
 /** Writes `target.tag` everywhere the file marks the app's image; see the module comment. */
 export function setImageTag(text: string, file: string, target: ImageTarget): ManifestEdit {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, keepSourceTokens: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [];
-  const edits: { start: number; end: number; text: string; change: ValueChange }[] = [];
-  let found = 0;
   const lineOf = (offset: number) => lines.linePos(offset).line;
-  const where = (offset: number) => `${file}:${lineOf(offset)}`;
-  const policy = `${target.group}:${target.app}`;
-
+  const edits: Edits = {
+    text,
+    target,
+    policy: `${target.group}:${target.app}`,
+    lineOf,
+    where: (offset) => `${file}:${lineOf(offset)}`,
+    list: [],
+  };
+  let found = 0;
   for (const doc of list) {
     if (doc.errors.length) {
       // A file we cannot parse is only an error when it names this app; anything else is not ours to judge.
-      if (!text.includes(policy) && !(isKustomizationFile(file) && text.includes(target.app))) continue;
+      if (!text.includes(edits.policy) && !(isKustomizationFile(file) && text.includes(target.app))) continue;
       const e = doc.errors[0]!;
       throw new ManifestError(
         `${file}:${lineOf(e.pos[0])}: the YAML does not parse (${e.message.split('\n')[0]}); nothing was changed`,
       );
     }
     const marked = new Set<Scalar>();
-    visit(doc, {
-      Scalar(key, node) {
-        if (key === 'key' || !node.range) return;
-        const marker = markerAfter(text, node.range[1], node.value == null);
-        if (!marker) return;
-        marked.add(node);
-        const parts = marker.split(':');
-        if (parts.length < 2 || `${parts[0]}:${parts[1]}` !== policy) return;
-        const field = parts.length === 2 ? 'image' : parts[2];
-        if (parts.length > 3 || (field !== 'image' && field !== 'tag' && field !== 'name')) {
-          throw new ManifestError(
-            `${where(node.range[0])}: unknown setter ${JSON.stringify(marker)}; Flux knows "${policy}", "${policy}:tag" and "${policy}:name"`,
-          );
-        }
-        found++;
-        if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL')
-          throw new ManifestError(
-            `${where(node.range[0])}: the ${policy} setter marks a block scalar; put the image on one line`,
-          );
-        if (field === 'name') return;
-        const before = rawValue(text, node);
-        let after: string;
-        if (field === 'tag') after = target.tag;
-        else {
-          if (before === '')
-            throw new ManifestError(
-              `${where(node.range[0])}: the ${policy} setter marks an empty value; write the image (registry/name:tag) there`,
-            );
-          after = withTag(before, target.tag);
-        }
-        if (node.value === after) return;
-        edits.push({
-          ...replace(text, node, after),
-          change: { line: lineOf(node.range[0]), via: field, before, after },
-        });
-      },
-    });
-    if (isKustomization(doc, file)) {
-      for (const e of kustomizationEntries(doc, target.app, marked)) {
-        found++;
-        const { entry, name } = e;
-        if (entry.get('digest') != null)
-          throw new ManifestError(
-            `${where(name.range![0])}: the images entry for ${target.app} pins a digest; remove digest (or mark newTag with # {"$imagepolicy": "${policy}:tag"}) to promote by tag`,
-          );
-        const newTag = entry.items.find(
-          (p): p is Pair<Scalar, Scalar> => isScalar(p.key) && p.key.value === 'newTag',
-        );
-        if (newTag) {
-          const node = newTag.value;
-          if (!isScalar(node) || !node.range)
-            throw new ManifestError(`${where(name.range![0])}: newTag of ${target.app} is not a plain value`);
-          if (node.value === target.tag) continue;
-          edits.push({
-            ...replace(text, node, target.tag),
-            change: {
-              line: lineOf(node.range[0]),
-              via: 'kustomization',
-              before: rawValue(text, node),
-              after: target.tag,
-            },
-          });
-        } else {
-          if (entry.flow)
-            throw new ManifestError(
-              `${where(name.range![0])}: the images entry for ${target.app} has no newTag; add one (newTag: "<tag>")`,
-            );
-          const key = entry.items.find((p) => isScalar(p.key) && p.key.value === 'name')!.key as Scalar;
-          const lineStart = text.lastIndexOf('\n', key.range![0] - 1) + 1;
-          const column = key.range![0] - lineStart;
-          const eol = lineEnd(text, name.range![1]);
-          const newline = text[eol - 1] === '\r' ? '\r\n' : '\n';
-          const at = text[eol - 1] === '\r' ? eol - 1 : eol;
-          edits.push({
-            start: at,
-            end: at,
-            text: `${newline}${' '.repeat(column)}newTag: ${scalarText(target.tag, 'PLAIN')}`,
-            change: { line: lineOf(name.range![0]) + 1, via: 'kustomization', before: '', after: target.tag },
-          });
-        }
-      }
-    }
+    found += setterEdits(edits, doc, marked);
+    if (isKustomization(doc, file)) found += kustomizationEdits(edits, doc, marked);
   }
-  edits.sort((a, b) => b.start - a.start);
+  const sorted = [...edits.list].sort((a, b) => b.start - a.start);
   let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return { text: out, found, changes: edits.map((e) => e.change).reverse() };
+  for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: out, found, changes: sorted.map((e) => e.change).reverse() };
+}
+
+/** Values marked with the app's Flux setter comment; returns how many were found (changed or not). */
+function setterEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): number {
+  const { text, target, policy, where } = edits;
+  let found = 0;
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || !node.range) return;
+      const marker = markerAfter(text, node.range[1], node.value == null);
+      if (!marker) return;
+      marked.add(node);
+      const parts = marker.split(':');
+      if (parts.length < 2 || `${parts[0]}:${parts[1]}` !== policy) return;
+      const field = parts.length === 2 ? 'image' : parts[2];
+      if (parts.length > 3 || (field !== 'image' && field !== 'tag' && field !== 'name')) {
+        throw new ManifestError(
+          `${where(node.range[0])}: unknown setter ${JSON.stringify(marker)}; Flux knows "${policy}", "${policy}:tag" and "${policy}:name"`,
+        );
+      }
+      found++;
+      if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL')
+        throw new ManifestError(
+          `${where(node.range[0])}: the ${policy} setter marks a block scalar; put the image on one line`,
+        );
+      if (field === 'name') return;
+      const before = rawValue(text, node);
+      let after: string;
+      if (field === 'tag') after = target.tag;
+      else {
+        if (before === '')
+          throw new ManifestError(
+            `${where(node.range[0])}: the ${policy} setter marks an empty value; write the image (registry/name:tag) there`,
+          );
+        after = withTag(before, target.tag);
+      }
+      if (node.value === after) return;
+      edits.list.push({
+        ...replace(text, node, after),
+        change: { line: edits.lineOf(node.range[0]), via: field, before, after },
+      });
+    },
+  });
+  return found;
+}
+
+/** A kustomization's `images:` entries for the app: newTag set, or added; returns how many were found. */
+function kustomizationEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): number {
+  const { text, target, policy, where, lineOf } = edits;
+  let found = 0;
+  for (const e of kustomizationEntries(doc, target.app, marked)) {
+    found++;
+    const { entry, name } = e;
+    if (entry.get('digest') != null)
+      throw new ManifestError(
+        `${where(name.range![0])}: the images entry for ${target.app} pins a digest; remove digest (or mark newTag with # {"$imagepolicy": "${policy}:tag"}) to promote by tag`,
+      );
+    const newTag = entry.items.find(
+      (p): p is Pair<Scalar, Scalar> => isScalar(p.key) && p.key.value === 'newTag',
+    );
+    if (newTag) {
+      const node = newTag.value;
+      if (!isScalar(node) || !node.range)
+        throw new ManifestError(`${where(name.range![0])}: newTag of ${target.app} is not a plain value`);
+      if (node.value === target.tag) continue;
+      edits.list.push({
+        ...replace(text, node, target.tag),
+        change: {
+          line: lineOf(node.range[0]),
+          via: 'kustomization',
+          before: rawValue(text, node),
+          after: target.tag,
+        },
+      });
+      continue;
+    }
+    if (entry.flow)
+      throw new ManifestError(
+        `${where(name.range![0])}: the images entry for ${target.app} has no newTag; add one (newTag: "<tag>")`,
+      );
+    const key = entry.items.find((p) => isScalar(p.key) && p.key.value === 'name')!.key as Scalar;
+    const lineStart = text.lastIndexOf('\n', key.range![0] - 1) + 1;
+    const column = key.range![0] - lineStart;
+    const eol = lineEnd(text, name.range![1]);
+    const newline = text[eol - 1] === '\r' ? '\r\n' : '\n';
+    const at = text[eol - 1] === '\r' ? eol - 1 : eol;
+    edits.list.push({
+      start: at,
+      end: at,
+      text: `${newline}${' '.repeat(column)}newTag: ${scalarText(target.tag, 'PLAIN')}`,
+      change: { line: lineOf(name.range![0]) + 1, via: 'kustomization', before: '', after: target.tag },
+    });
+  }
+  return found;
 }
 
 /** The Flux setter on the rest of the line after a value: the policy reference, or undefined. */
