@@ -50,7 +50,13 @@ export function compileGlob(glob: string): (name: string) => boolean {
   }
   if (depth !== 0) throw new Error('its [ ] brackets do not pair up');
   try {
-    const re = picomatch.makeRe(glob, { strictBrackets: true, dot: true, nobrace: true, noextglob: true });
+    // `[!…]` negates a class, as in shells and fnmatch; picomatch with extglobs off reads `!` literally.
+    const re = picomatch.makeRe(glob.replace(/\[!/g, '[^'), {
+      strictBrackets: true,
+      dot: true,
+      nobrace: true,
+      noextglob: true,
+    });
     return (name) => re.test(name);
   } catch (e) {
     throw new Error((e as Error).message);
