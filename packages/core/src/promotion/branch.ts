@@ -1,6 +1,7 @@
 import type { Config, Environment } from '../config/model';
 import { GitopsError } from '../errors';
 import type { GitProvider, PullRequest } from '../provider';
+import { autoMergeFor, autoMergeText } from './auto-merge';
 import type { PromotionOutcome } from './pull-request';
 
 /**
@@ -68,30 +69,14 @@ export async function promoteBranch(
   } else {
     pr = await provider.createPullRequest({ head: source, base: dest, title, body });
   }
-  let autoMerge = pr.autoMerge;
-  let autoMergeError: string | undefined;
-  if (pr.autoMerge !== target.auto) {
-    try {
-      await provider.setAutoMerge(pr.number, target.auto);
-      autoMerge = target.auto;
-    } catch (e) {
-      if (!target.auto || !(e instanceof GitopsError)) throw e;
-      autoMergeError = e.message;
-    }
-  }
+  const { autoMerge, autoMergeError } = await autoMergeFor(provider, pr, target);
   return {
     ...outcome,
     created: !existing,
     pullRequest: pr,
     autoMerge,
     ...(autoMergeError ? { autoMergeError } : {}),
-    message: `${existing ? 'updated' : 'opened'} pull request #${pr.number} (${pr.url}) from ${source} (${short}) into ${dest}; ${
-      target.auto
-        ? autoMerge
-          ? 'auto-merge is on'
-          : 'auto-merge could not be enabled'
-        : `${target.name} is not auto: a person merges it`
-    }`,
+    message: `${existing ? 'updated' : 'opened'} pull request #${pr.number} (${pr.url}) from ${source} (${short}) into ${dest}; ${autoMergeText(target, autoMerge)}`,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Config, Environment } from '../config/model';
 import { GitopsError } from '../errors';
 import { type GitProvider, ProviderError, type PullRequest } from '../provider';
 import type { Runtime } from '../runtime';
+import { autoMergeFor, autoMergeText } from './auto-merge';
 import { editEnvironment, environmentPath, noMarkerError } from './files';
 import type { ValueChange } from './manifest';
 import {
@@ -156,7 +157,7 @@ async function propose(
   const meta: PromotionMetadata = { ...p, sha: after?.sha ?? onto };
   const body = promotionBody(config, meta, env, changes, path, after);
   const { pr, created, updated } = await openOrUpdate(ctx, branch, meta, body, existing, existingMeta);
-  const { autoMerge, autoMergeError } = await autoMergeFor(ctx, pr, env);
+  const { autoMerge, autoMergeError } = await autoMergeFor(provider, pr, env);
   const reused = updated ? `updated pull request #${pr.number}` : `opened pull request #${pr.number}`;
   const done = commit ? `committed ${commit.slice(0, 12)} to ${branch}` : `${branch} already held the change`;
   return {
@@ -167,13 +168,7 @@ async function propose(
     autoMerge,
     changes,
     ...(autoMergeError ? { autoMergeError } : {}),
-    message: `${reused} (${pr.url}) promoting ${what} to ${env.name}: ${done}; ${
-      env.auto
-        ? autoMerge
-          ? 'auto-merge is on'
-          : 'auto-merge could not be enabled'
-        : `${env.name} is not auto: a person merges it`
-    }`,
+    message: `${reused} (${pr.url}) promoting ${what} to ${env.name}: ${done}; ${autoMergeText(env, autoMerge)}`,
   };
 }
 
@@ -289,22 +284,6 @@ async function openOrUpdate(
     const racedMeta = readable(ctx, raced, config);
     const pr = await refresh(provider, raced, title, body);
     return { pr, created: racedMeta?.tag !== meta.tag || racedMeta?.env !== meta.env, updated: true };
-  }
-}
-
-/** Auto-merge as the environment wants it; failing to enable it for an `auto` environment is reported. */
-async function autoMergeFor(
-  ctx: PromotionContext,
-  pr: PullRequest,
-  env: Environment,
-): Promise<{ autoMerge: boolean; autoMergeError?: string }> {
-  if (pr.autoMerge === env.auto) return { autoMerge: pr.autoMerge };
-  try {
-    await ctx.provider.setAutoMerge(pr.number, env.auto);
-    return { autoMerge: env.auto };
-  } catch (e) {
-    if (!env.auto || !(e instanceof GitopsError)) throw e;
-    return { autoMerge: pr.autoMerge, autoMergeError: e.message };
   }
 }
 
