@@ -19,6 +19,7 @@ import { fencedDiff, renderComment, renderSummary } from '@gitops-promote/core/s
 import { ManifestError, splitManifests } from '@gitops-promote/core/src/render/split';
 import type { ManifestStore } from '@gitops-promote/core/src/render/store';
 import { resolveTarget } from '@gitops-promote/core/src/render/target';
+import { hostingOf } from '@gitops-promote/platform/runtimes/hosting';
 import { describe, expect, it } from 'vitest';
 import { git, tempDir } from './support/git';
 
@@ -285,14 +286,16 @@ describe('resolveTarget', () => {
     ['terminal', 'git@github.com:octo/m.git', { kind: 'remote', url: 'git@github.com:octo/m.git' }],
   ] as const)('%s %j', (platform, value, expected) => {
     const repository = platform === 'github' ? 'octo/app' : platform === 'azure' ? 'app' : undefined;
-    expect(resolveTarget(value, { platform, repository, workspace, env })).toMatchObject(expected);
+    expect(resolveTarget(value, { hosting: hostingOf(platform, env), repository, workspace })).toMatchObject(
+      expected,
+    );
   });
 
   it.each([
     ['terminal', 'octo/manifests', /no such directory .*; give the path or URL of a Git repository/],
     ['terminal', '--upload-pack=evil', /give a path or URL/],
   ] as const)('refuses %s %j', (platform, value, message) => {
-    expect(() => resolveTarget(value, { platform, workspace, env })).toThrow(message);
+    expect(() => resolveTarget(value, { hosting: hostingOf(platform, env), workspace })).toThrow(message);
   });
 });
 

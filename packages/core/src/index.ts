@@ -11,6 +11,7 @@ export * from './markdown';
 export * from './promotion/index';
 export * from './provider';
 export * from './refs';
+export * from './render/git-url';
 export type * from './runtime';
 export * from './settings/commit';
 export * from './settings/config';

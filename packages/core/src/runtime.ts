@@ -25,6 +25,28 @@ export interface RunContext {
   workspace: string;
   /** A folder the platform empties after the job (RUNNER_TEMP, Agent.TempDirectory); else the system's. */
   tempDir?: string;
+  /** The hosting service the run belongs to; none (plain Git) from a terminal. */
+  hosting?: HostingService;
+}
+
+/** A repository named the hosting service's way: this one, another by its clone URL, or a name that cannot be resolved. */
+export type NamedRepository = { same: true } | { url: string; display: string } | { problem: string };
+
+/** What core needs to know of the hosting service; each adapter describes its own, from its own environment. */
+export interface HostingService {
+  /** Where the run's token belongs (`https://host[:port]`): a Git URL elsewhere never gets it. */
+  readonly origin?: string;
+  /** How `target-repository` names a repository here, for messages (`owner/name of a GitHub repository`). */
+  readonly repositoryForms: string;
+  /**
+   * A repository named the service's way (`owner/name`; `name` or `project/name`), compared with `self`
+   * (this repository); undefined when the value is no such name.
+   */
+  repositoryNamed(value: string, self?: string): NamedRepository | undefined;
+  /** The token as Git over HTTPS takes it here: an `http.extraHeader` value. */
+  authHeader(token: string): string;
+  /** The token is the workflow's own, whose writes start no further workflow. */
+  isWorkflowToken(token: string, workflowToken: string): boolean;
 }
 
 export interface Annotation {

@@ -5,7 +5,10 @@ import { GitopsError } from '../errors';
 import { commitIdentityEnv, writeBlobs } from '../git-plumbing';
 import type { FileChange } from '../provider';
 import { exec } from './exec';
+import { maskCredentials } from './git-url';
 import type { ManifestStore } from './store';
+
+export { maskCredentials } from './git-url';
 
 export interface GitRemoteStoreOptions {
   /** A path (absolute) or URL of the manifest repository, as `git clone` takes it. */
@@ -218,16 +221,4 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
   for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT']) delete env[name];
   return { ...env, ...extra };
-}
-
-/** Hides the user-info part of URLs (`https://user:token@host` → `https://***@host`). */
-export function maskCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1***@');
-}
-
-/** A token as Git over HTTPS takes it on each platform. */
-export function authHeaderFor(platform: 'github' | 'azure' | 'terminal', token: string): string | undefined {
-  if (!token || platform === 'terminal') return undefined;
-  if (platform === 'azure') return `AUTHORIZATION: bearer ${token}`;
-  return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
 }

@@ -49,7 +49,7 @@ function checkTemplate(input: string, value: string): void {
 const fill = (template: string, env: string) => template.replace(/\{env\}/g, env);
 
 /** Reads and checks every input of render-manifests, with no side effect. */
-export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context' | 'platform'>): RenderSettings {
+export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context'>): RenderSettings {
   const inputs = new Inputs(rt);
   const root = rt.context.workspace;
   const config = stepConfig(inputs, root);
@@ -68,10 +68,9 @@ export function readRenderSettings(rt: Pick<StepRuntime, 'input' | 'context' | '
   inputs.choice('provider', ['auto', 'github', 'azure', 'git'] as const, 'auto');
   const token = inputs.string('token');
   const target = resolveTarget(inputs.string('target-repository'), {
-    platform: rt.platform,
+    hosting: rt.context.hosting,
     repository: rt.context.repository,
     workspace: root,
-    env: process.env,
   });
 
   const { environments, reason } = renderEnvironments(config, inputs, rt.context);

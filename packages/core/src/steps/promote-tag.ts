@@ -54,7 +54,7 @@ export const promoteTag: Step = {
 
     const token = inputs.string('token');
     if (token) rt.setSecret(token);
-    if (rt.platform === 'github' && token && token === inputs.string('workflow-token'))
+    if (token && rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token')))
       rt.warning(
         `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow. Pass a GitHub App token or a fine-grained PAT with contents:write as token, or start the deploy with workflow_dispatch.`,
       );
@@ -193,7 +193,7 @@ async function promoteEnvironmentBranch({
 function warnWorkflowToken(rt: StepRuntime, inputs: Inputs): void {
   const token = inputs.string('token');
   if (token) rt.setSecret(token);
-  if (rt.platform === 'github' && token && token === inputs.string('workflow-token'))
+  if (token && rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token')))
     rt.warning(
       "the pull request is opened with the workflow's own GITHUB_TOKEN, so GitHub starts no workflow for it: its checks (check-previous-env) will not run, auto-merge will wait forever, and its merge will not start the next promotion. Pass a GitHub App token or a fine-grained PAT with contents:write and pull-requests:write as token.",
     );

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { GitopsError, InputError } from '../errors';
 import { Hosting } from '../hosting';
 import { fileDiff } from '../render/diff';
-import { authHeaderFor, GitRemoteStore, maskCredentials } from '../render/git-store';
+import { GitRemoteStore, maskCredentials } from '../render/git-store';
 import {
   countsText,
   type EnvironmentChanges,
@@ -218,7 +218,7 @@ async function openStore(rt: StepRuntime, s: RenderSettings, hosting: Hosting): 
     return new GitRemoteStore({
       url: s.target.url,
       display: s.target.display,
-      ...(s.token && s.target.tokenOrigin ? { authHeader: authHeaderFor(rt.platform, s.token) } : {}),
+      ...(s.token && s.target.tokenOrigin ? { authHeader: rt.context.hosting?.authHeader(s.token) } : {}),
       ...(s.token && !s.target.tokenOrigin ? { tokenWithheld: true } : {}),
     });
   const provider = await hosting.provider();

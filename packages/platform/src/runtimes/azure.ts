@@ -12,6 +12,7 @@ import {
   neutraliseAzureCommands as safe,
   TOKEN_VARIABLES,
 } from '../log-safety';
+import { azureHosting } from './hosting';
 
 /** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
 export function azureName(name: string): string {
@@ -120,5 +121,6 @@ export function azureContext(env: NodeJS.ProcessEnv): RunContext {
     repository: env.BUILD_REPOSITORY_NAME,
     workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
     tempDir: env.AGENT_TEMPDIRECTORY || undefined,
+    hosting: azureHosting(env),
   };
 }

@@ -9,6 +9,7 @@ import {
   neutraliseGitHubCommands as safe,
   TOKEN_VARIABLES,
 } from '../log-safety';
+import { githubHosting } from './hosting';
 
 /** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 export class GitHubRuntime implements Runtime {
@@ -111,5 +112,6 @@ export function githubContext(env: NodeJS.ProcessEnv): RunContext {
     repository: env.GITHUB_REPOSITORY,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     tempDir: env.RUNNER_TEMP || undefined,
+    hosting: githubHosting(env),
   };
 }

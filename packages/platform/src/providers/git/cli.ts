@@ -1,6 +1,6 @@
 // The git binary, run without a shell or a prompt against one clone and one remote.
 import { spawn } from 'node:child_process';
-import { commitIdentityEnv, ProviderError } from '@gitops-promote/core';
+import { commitIdentityEnv, maskCredentials, ProviderError } from '@gitops-promote/core';
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
 
@@ -100,8 +100,7 @@ export class GitCli {
   }
 }
 
-/** Hides the user-info part of URLs (`https://user:token@host` → `https://***@host`). */
-export function maskCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1***@');
-}
+// Re-exported: the provider module is where callers of the git provider find it.
+export { maskCredentials };
+
 const mask = maskCredentials;
