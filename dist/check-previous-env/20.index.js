@@ -103,7 +103,9 @@ class SecretSet {
 /* harmony import */ var azure_pipelines_task_lib_internal__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8202);
 /* harmony import */ var azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(358);
 /* harmony import */ var azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6314);
+/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6314);
+/* harmony import */ var _hosting__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8653);
+
 
 
 
@@ -123,12 +125,12 @@ class AzureRuntime {
     constructor(env = process.env) {
         this.context = azureContext(env);
         // Before anything is logged: once registered, the agent masks a value wherever it appears.
-        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_5__/* .SECRET_INPUTS */ .pH)
+        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_6__/* .SECRET_INPUTS */ .pH)
             this.setSecret(this.input(name));
-        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_5__/* .TOKEN_VARIABLES */ .Yr)
+        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_6__/* .TOKEN_VARIABLES */ .Yr)
             this.setSecret(env[name] ?? '');
-        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_5__/* .CREDENTIAL_INPUTS */ .ms)
-            for (const s of (0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .credentialsIn */ .Wr)(this.input(name)))
+        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_6__/* .CREDENTIAL_INPUTS */ .ms)
+            for (const s of (0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .credentialsIn */ .Wr)(this.input(name)))
                 this.setSecret(s);
     }
     input(name) {
@@ -139,7 +141,7 @@ class AzureRuntime {
     setOutput(name, value) {
         azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setVariable(azureName(name), value, false, true);
     }
-    secrets = new _log_safety__WEBPACK_IMPORTED_MODULE_5__/* .SecretSet */ .rE();
+    secrets = new _log_safety__WEBPACK_IMPORTED_MODULE_6__/* .SecretSet */ .rE();
     /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
     mask(text) {
         return this.secrets.mask(text);
@@ -149,19 +151,19 @@ class AzureRuntime {
             azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setSecret(value);
     }
     debug(message) {
-        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.debug((0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(message));
+        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.debug((0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(message));
     }
     info(message) {
-        console.log((0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(message));
+        console.log((0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(message));
     }
     warning(message, a) {
-        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.logIssue(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.IssueType.Warning, (0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(message), a?.file, a?.line, a?.column);
+        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.logIssue(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.IssueType.Warning, (0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(message), a?.file, a?.line, a?.column);
     }
     error(message, a) {
-        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.logIssue(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.IssueType.Error, (0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(message), a?.file, a?.line, a?.column);
+        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.logIssue(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.IssueType.Error, (0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(message), a?.file, a?.line, a?.column);
     }
     async group(title, fn) {
-        console.log(`##[group]${(0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(title)}`);
+        console.log(`##[group]${(0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(title)}`);
         try {
             return await fn();
         }
@@ -185,7 +187,7 @@ class AzureRuntime {
     fail(message) {
         this.failed = true;
         process.exitCode = 1;
-        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.TaskResult.Failed, (0,_log_safety__WEBPACK_IMPORTED_MODULE_5__/* .neutraliseAzureCommands */ .u)(message));
+        azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.TaskResult.Failed, (0,_log_safety__WEBPACK_IMPORTED_MODULE_6__/* .neutraliseAzureCommands */ .u)(message));
     }
     /** Azure DevOps wants an explicit result line; a failure has already written one. */
     complete() {
@@ -193,7 +195,7 @@ class AzureRuntime {
             azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.setResult(azure_pipelines_task_lib_task__WEBPACK_IMPORTED_MODULE_4__.TaskResult.Succeeded, 'done');
     }
 }
-const QUIET = new Set([..._log_safety__WEBPACK_IMPORTED_MODULE_5__/* .SECRET_INPUTS */ .pH, ..._log_safety__WEBPACK_IMPORTED_MODULE_5__/* .CREDENTIAL_INPUTS */ .ms]);
+const QUIET = new Set([..._log_safety__WEBPACK_IMPORTED_MODULE_6__/* .SECRET_INPUTS */ .pH, ..._log_safety__WEBPACK_IMPORTED_MODULE_6__/* .CREDENTIAL_INPUTS */ .ms]);
 /**
  * `tl.getInput` without its `##vso[task.debug]name=value` echo (written under System.Debug, before a
  * step could register the value as a secret). The library moves INPUT_* out of process.env into its
@@ -220,7 +222,77 @@ function azureContext(env) {
         repository: env.BUILD_REPOSITORY_NAME,
         workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
         tempDir: env.AGENT_TEMPDIRECTORY || undefined,
+        hosting: (0,_hosting__WEBPACK_IMPORTED_MODULE_5__/* .azureHosting */ .Ol)(env),
     };
+}
+
+
+/***/ }),
+
+/***/ 8653:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gw: () => (/* binding */ githubHosting),
+/* harmony export */   Ol: () => (/* binding */ azureHosting)
+/* harmony export */ });
+/* unused harmony export hostingOf */
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1316);
+
+/** GitHub (github.com or GitHub Enterprise Server at GITHUB_SERVER_URL): repositories as `owner/name`. */
+function githubHosting(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        origin: (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .originOf */ .yv)(env.GITHUB_SERVER_URL || 'https://github.com'),
+        repositoryForms: 'give owner/name of a GitHub repository, a Git URL, or the path of a Git repository',
+        repositoryNamed(value, self) {
+            if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value))
+                return undefined;
+            const name = value.replace(/\.git$/, '');
+            if (self && name.toLowerCase() === self.toLowerCase())
+                return { same: true };
+            return { url: `${server}/${name}.git`, display: name };
+        },
+        authHeader: (token) => `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
+        // The workflow's GITHUB_TOKEN: GitHub starts no workflow for what it writes.
+        isWorkflowToken: (token, workflowToken) => token === workflowToken,
+    };
+}
+/** Azure DevOps: repositories by name in this project, or `project/name` in this collection. */
+function azureHosting(env) {
+    const collection = env.SYSTEM_COLLECTIONURI || env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI || '';
+    const thisProject = env.SYSTEM_TEAMPROJECT;
+    return {
+        origin: (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .originOf */ .yv)(collection),
+        repositoryForms: 'give the name of a repository in this project (or project/name), a Git URL, or the path of a Git repository',
+        repositoryNamed(value, self) {
+            if (!/^[^/\\]+(\/[^/\\]+)?$/.test(value))
+                return undefined;
+            const [project, name] = value.includes('/')
+                ? value.split('/')
+                : [thisProject || '', value];
+            if (self &&
+                name.toLowerCase() === self.toLowerCase() &&
+                (!value.includes('/') || project.toLowerCase() === (thisProject ?? '').toLowerCase()))
+                return { same: true };
+            if (!collection || !project)
+                return {
+                    problem: 'another Azure DevOps repository by name needs SYSTEM_COLLECTIONURI and SYSTEM_TEAMPROJECT (set on Azure Pipelines agents); or give its clone URL',
+                };
+            const url = `${collection.replace(/\/*$/, '/')}${encodeURIComponent(project)}/_git/${encodeURIComponent(name)}`;
+            return { url, display: value };
+        },
+        authHeader: (token) => `AUTHORIZATION: bearer ${token}`,
+        isWorkflowToken: () => false,
+    };
+}
+/** The hosting service of a platform as its environment describes it; none from a terminal. */
+function hostingOf(platform, env) {
+    if (platform === 'github')
+        return githubHosting(env);
+    if (platform === 'azure')
+        return azureHosting(env);
+    return undefined;
 }
 
 

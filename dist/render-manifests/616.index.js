@@ -97,7 +97,9 @@ class SecretSet {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6421);
-/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6314);
+/* harmony import */ var _log_safety__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6314);
+/* harmony import */ var _hosting__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8653);
+
 
 
 
@@ -108,14 +110,14 @@ class GitHubRuntime {
     constructor(env = process.env) {
         this.context = githubContext(env);
         // Before anything is logged: the runner masks only values it was told about.
-        const tokens = [..._log_safety__WEBPACK_IMPORTED_MODULE_2__/* .SECRET_INPUTS */ .pH.map((n) => this.input(n)), ..._log_safety__WEBPACK_IMPORTED_MODULE_2__/* .TOKEN_VARIABLES */ .Yr.map((n) => env[n] ?? '')];
+        const tokens = [..._log_safety__WEBPACK_IMPORTED_MODULE_3__/* .SECRET_INPUTS */ .pH.map((n) => this.input(n)), ..._log_safety__WEBPACK_IMPORTED_MODULE_3__/* .TOKEN_VARIABLES */ .Yr.map((n) => env[n] ?? '')];
         for (const token of tokens.filter(Boolean)) {
             this.setSecret(token);
             // Git over HTTPS sends it as basic auth: mask that form too, as actions/checkout does.
             this.setSecret(Buffer.from(`x-access-token:${token}`).toString('base64'));
         }
-        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_2__/* .CREDENTIAL_INPUTS */ .ms)
-            for (const s of (0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .credentialsIn */ .Wr)(this.input(name)))
+        for (const name of _log_safety__WEBPACK_IMPORTED_MODULE_3__/* .CREDENTIAL_INPUTS */ .ms)
+            for (const s of (0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .credentialsIn */ .Wr)(this.input(name)))
                 this.setSecret(s);
     }
     input(name) {
@@ -124,7 +126,7 @@ class GitHubRuntime {
     setOutput(name, value) {
         _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value);
     }
-    secrets = new _log_safety__WEBPACK_IMPORTED_MODULE_2__/* .SecretSet */ .rE();
+    secrets = new _log_safety__WEBPACK_IMPORTED_MODULE_3__/* .SecretSet */ .rE();
     /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
     mask(text) {
         return this.secrets.mask(text);
@@ -134,19 +136,19 @@ class GitHubRuntime {
             _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setSecret */ .Pq(value);
     }
     debug(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
     info(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
     warning(message, a) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
     }
     error(message, a) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(message), props(a));
     }
     group(title, fn) {
-        return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(title), fn);
+        return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(title), fn);
     }
     async summary(markdown) {
         if (!process.env.GITHUB_STEP_SUMMARY)
@@ -161,7 +163,7 @@ class GitHubRuntime {
         }
     }
     fail(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_log_safety__WEBPACK_IMPORTED_MODULE_2__/* .neutraliseGitHubCommands */ .Wb)(message));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_log_safety__WEBPACK_IMPORTED_MODULE_3__/* .neutraliseGitHubCommands */ .Wb)(message));
     }
 }
 function props(a) {
@@ -197,7 +199,77 @@ function githubContext(env) {
         repository: env.GITHUB_REPOSITORY,
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         tempDir: env.RUNNER_TEMP || undefined,
+        hosting: (0,_hosting__WEBPACK_IMPORTED_MODULE_2__/* .githubHosting */ .Gw)(env),
     };
+}
+
+
+/***/ }),
+
+/***/ 8653:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gw: () => (/* binding */ githubHosting),
+/* harmony export */   Ol: () => (/* binding */ azureHosting)
+/* harmony export */ });
+/* unused harmony export hostingOf */
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1316);
+
+/** GitHub (github.com or GitHub Enterprise Server at GITHUB_SERVER_URL): repositories as `owner/name`. */
+function githubHosting(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        origin: (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .originOf */ .yv)(env.GITHUB_SERVER_URL || 'https://github.com'),
+        repositoryForms: 'give owner/name of a GitHub repository, a Git URL, or the path of a Git repository',
+        repositoryNamed(value, self) {
+            if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value))
+                return undefined;
+            const name = value.replace(/\.git$/, '');
+            if (self && name.toLowerCase() === self.toLowerCase())
+                return { same: true };
+            return { url: `${server}/${name}.git`, display: name };
+        },
+        authHeader: (token) => `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
+        // The workflow's GITHUB_TOKEN: GitHub starts no workflow for what it writes.
+        isWorkflowToken: (token, workflowToken) => token === workflowToken,
+    };
+}
+/** Azure DevOps: repositories by name in this project, or `project/name` in this collection. */
+function azureHosting(env) {
+    const collection = env.SYSTEM_COLLECTIONURI || env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI || '';
+    const thisProject = env.SYSTEM_TEAMPROJECT;
+    return {
+        origin: (0,_gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__/* .originOf */ .yv)(collection),
+        repositoryForms: 'give the name of a repository in this project (or project/name), a Git URL, or the path of a Git repository',
+        repositoryNamed(value, self) {
+            if (!/^[^/\\]+(\/[^/\\]+)?$/.test(value))
+                return undefined;
+            const [project, name] = value.includes('/')
+                ? value.split('/')
+                : [thisProject || '', value];
+            if (self &&
+                name.toLowerCase() === self.toLowerCase() &&
+                (!value.includes('/') || project.toLowerCase() === (thisProject ?? '').toLowerCase()))
+                return { same: true };
+            if (!collection || !project)
+                return {
+                    problem: 'another Azure DevOps repository by name needs SYSTEM_COLLECTIONURI and SYSTEM_TEAMPROJECT (set on Azure Pipelines agents); or give its clone URL',
+                };
+            const url = `${collection.replace(/\/*$/, '/')}${encodeURIComponent(project)}/_git/${encodeURIComponent(name)}`;
+            return { url, display: value };
+        },
+        authHeader: (token) => `AUTHORIZATION: bearer ${token}`,
+        isWorkflowToken: () => false,
+    };
+}
+/** The hosting service of a platform as its environment describes it; none from a terminal. */
+function hostingOf(platform, env) {
+    if (platform === 'github')
+        return githubHosting(env);
+    if (platform === 'azure')
+        return azureHosting(env);
+    return undefined;
 }
 
 

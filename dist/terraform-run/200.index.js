@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: STATUS_NOTES_REF, maskCredentials
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 61 modules
-var src = __webpack_require__(3658);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 68 modules
+var src = __webpack_require__(1316);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./packages/platform/src/providers/git/cli.ts
@@ -102,11 +102,9 @@ class GitCli {
         return mask(this.remote);
     }
 }
-/** Hides the user-info part of URLs (`https://user:token@host` → `https://***@host`). */
-function maskCredentials(text) {
-    return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1***@');
-}
-const mask = maskCredentials;
+// Re-exported: the provider module is where callers of the git provider find it.
+
+const mask = src/* maskCredentials */.Bs;
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);

@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseFlags
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 61 modules
-var src = __webpack_require__(3658);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 68 modules
+var src = __webpack_require__(1316);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
 // EXTERNAL MODULE: external "node:child_process"
