@@ -81,6 +81,8 @@ describe.each(Object.keys(OUTPUTS))('%s: action.yml and task.json agree with the
   });
 
   it('declares every output the step writes', () => {
+    // The step's own list types what it may write: a name outside it does not compile.
+    expect([...step.outputs].sort()).toEqual([...OUTPUTS[name]!].sort());
     expect(Object.keys(action.outputs).sort()).toEqual([...OUTPUTS[name]!].sort());
     expect(task.outputVariables.map((o) => o.name).sort()).toEqual(OUTPUTS[name]!.map(camel).sort());
   });
@@ -89,6 +91,16 @@ describe.each(Object.keys(OUTPUTS))('%s: action.yml and task.json agree with the
     expect(action.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.mjs` });
     expect(Object.keys(task.execution).sort()).toEqual(['Node20_1', 'Node24']);
     expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('the recipe: root action.yml and task.json agree with the pipeline step', () => {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml;
+  const task = JSON.parse(readFileSync(join(ROOT, 'task.json'), 'utf8')) as TaskJson;
+  it('declares every output the recipe writes', () => {
+    const outputs = [...STEPS.pipeline!.outputs].sort();
+    expect(Object.keys(action.outputs).sort()).toEqual(outputs);
+    expect(task.outputVariables.map((o) => o.name).sort()).toEqual(outputs.map(camel));
   });
 });
 

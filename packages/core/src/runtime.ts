@@ -76,8 +76,8 @@ export interface Runtime {
   fail(message: string): void;
 }
 
-/** A step's outputs by their kebab-case names. */
-export type Outputs = Record<string, string>;
+/** A step's outputs by their kebab-case names; a step declares its names, so a misspelt one does not compile. */
+export type Outputs<Name extends string = string> = Partial<Record<Name, string>>;
 
 /** The runtime as a step sees it: outputs are returned, and failing is the adapter's (`runStep`). */
 export type StepRuntime = Omit<Runtime, 'setOutput' | 'fail'>;
@@ -88,16 +88,18 @@ export interface Services {
   provider(): Promise<GitProvider>;
 }
 
-export interface Step {
+export interface Step<Name extends string = string> {
   readonly name: string;
   /** One line, for `--help`. */
   readonly description: string;
   /** Input names (kebab-case) as action.yml declares them; task.json uses them in camelCase. */
   readonly inputs: readonly string[];
+  /** Output names (kebab-case) as action.yml declares them; task.json's output variables in camelCase. */
+  readonly outputs: readonly Name[];
   /**
    * Runs the step and returns its outputs, which the adapter writes (`runStep`). The step fills `outputs`
    * as it goes, so what it had when it failed (terraform-run's exitcode, check-previous-env's state) is
    * written too.
    */
-  run(runtime: StepRuntime, services: Services, outputs?: Outputs): Promise<Outputs>;
+  run(runtime: StepRuntime, services: Services, outputs?: Outputs<Name>): Promise<Outputs<Name>>;
 }

@@ -17,7 +17,7 @@ export async function runStep(step: Step, rt: Runtime, services: Services): Prom
       await step.run(rt, services, outputs);
     } finally {
       // Also on failure: what the step had given out by then (a plan's exit code, a gate's state).
-      for (const [name, value] of Object.entries(outputs)) rt.setOutput(name, value);
+      for (const [name, value] of Object.entries(outputs)) if (value !== undefined) rt.setOutput(name, value);
     }
   } catch (e) {
     if (e instanceof GitopsError) {

@@ -6,6 +6,7 @@ import { type PromotionMetadata, readPromotion } from '../promotion/metadata';
 import type { GitProvider, PullRequest } from '../provider';
 import type { Outputs, RunContext, StepRuntime } from '../runtime';
 import { findEnvironment } from '../settings/environment';
+import type { CheckPreviousEnvOutput } from '../steps/check-previous-env';
 import { board } from './board';
 import { gateMessage } from './commit';
 import { waitForPromotion } from './promotion';
@@ -38,13 +39,13 @@ export async function promotionOfRun(
 /** check-previous-env for a promotion pull request: its gate is the predecessor of the environment it promotes to. */
 export async function checkPromotion(
   rt: StepRuntime,
-  out: Outputs,
+  out: Outputs<CheckPreviousEnvOutput>,
   provider: GitProvider,
   config: Config,
   inputs: Inputs,
   { pr, meta }: { pr: PullRequest; meta: PromotionMetadata },
   o: { patterns: string[]; timeoutMs: number; intervalMs: number; givenSha: string },
-): Promise<Outputs> {
+): Promise<Outputs<CheckPreviousEnvOutput>> {
   const env = findEnvironment(config, meta.env)!;
   const what = `pull request #${pr.number} promotes ${meta.group}/${meta.app} ${meta.tag} to ${meta.env}`;
   const envInput = inputs.string('environment');

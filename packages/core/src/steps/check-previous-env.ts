@@ -11,7 +11,15 @@ import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 import { gateTarget } from '../settings/environment';
 
-export const checkPreviousEnv: Step = {
+export const CHECK_PREVIOUS_ENV_OUTPUTS = [
+  'state',
+  'previous-environment',
+  'checked-sha',
+  'statuses',
+] as const;
+export type CheckPreviousEnvOutput = (typeof CHECK_PREVIOUS_ENV_OUTPUTS)[number];
+
+export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
   name: 'check-previous-env',
   description: 'gate: go on only when the previous environment reports success for this commit',
   inputs: [
@@ -25,7 +33,8 @@ export const checkPreviousEnv: Step = {
     'token',
     'provider',
   ],
-  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+  outputs: CHECK_PREVIOUS_ENV_OUTPUTS,
+  async run(rt: StepRuntime, services: Services, out: Outputs<CheckPreviousEnvOutput> = {}) {
     const inputs = new Inputs(rt);
     const config = stepConfig(inputs, rt.context.workspace);
     const contexts = inputs.lines('contexts');

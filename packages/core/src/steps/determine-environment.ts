@@ -5,11 +5,26 @@ import type { Outputs, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 
-export const determineEnvironment: Step = {
+export const DETERMINE_ENVIRONMENT_OUTPUTS = [
+  'environment',
+  'workspace',
+  'operation',
+  'previous-environment',
+  'next-environment',
+  'plan-next',
+  'trigger',
+  'sha',
+  'reason',
+  'matrix',
+] as const;
+export type DetermineEnvironmentOutput = (typeof DETERMINE_ENVIRONMENT_OUTPUTS)[number];
+
+export const determineEnvironment: Step<DetermineEnvironmentOutput> = {
   name: 'determine-environment',
   description: 'decide which environment this run acts on, and whether to plan or apply',
   inputs: ['ref', 'event', 'base-ref', 'sha', 'config', 'token'],
-  async run(rt: StepRuntime, _services, out: Outputs = {}) {
+  outputs: DETERMINE_ENVIRONMENT_OUTPUTS,
+  async run(rt: StepRuntime, _services, out: Outputs<DetermineEnvironmentOutput> = {}) {
     const inputs = new Inputs(rt);
     const ctx = rt.context;
     const config = stepConfig(inputs, ctx.workspace);
@@ -40,7 +55,7 @@ function commitSha(given: string, ofRun: string): string {
   return fullSha(sha, valid, true).toLowerCase();
 }
 
-export function decisionOutputs(d: Decision): Record<string, string> {
+export function decisionOutputs(d: Decision): Required<Outputs<DetermineEnvironmentOutput>> {
   return {
     environment: d.environment,
     workspace: d.workspace,

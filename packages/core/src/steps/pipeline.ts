@@ -9,7 +9,27 @@ import { readTerraformRunSettings, TERRAFORM_RUN_INPUTS, terraformRun } from './
  * determine-environment → check-previous-env when a deploy tag applies → terraform-run → a plan of the
  * next environment when an apply is followed by one.
  */
-export const pipeline: Step = {
+export const PIPELINE_OUTPUTS = [
+  'environment',
+  'operation',
+  'previous-environment',
+  'next-environment',
+  'plan-next',
+  'reason',
+  'gate',
+  'has-changes',
+  'to-add',
+  'to-change',
+  'to-destroy',
+  'to-replace',
+  'fingerprint',
+  'outputs',
+  'next-has-changes',
+  'next-fingerprint',
+] as const;
+export type PipelineOutput = (typeof PIPELINE_OUTPUTS)[number];
+
+export const pipeline: Step<PipelineOutput> = {
   name: 'pipeline',
   description: 'the whole infrastructure flow: decide, gate, plan or apply, then plan the next environment',
   inputs: [
@@ -20,7 +40,8 @@ export const pipeline: Step = {
     'timeout',
     'interval',
   ],
-  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+  outputs: PIPELINE_OUTPUTS,
+  async run(rt: StepRuntime, services: Services, out: Outputs<PipelineOutput> = {}) {
     const decided = await determineEnvironment.run(withInputs(rt, {}), services);
     // The gate's own inputs, whether or not this run reaches the gate (its config-based rules it checks itself).
     const inputs = new Inputs(rt);
@@ -35,7 +56,7 @@ export const pipeline: Step = {
       'next-environment',
       'plan-next',
       'reason',
-    ])
+    ] as const)
       out[name] = decided[name] ?? '';
     if (operation === 'none') return out;
 
@@ -61,7 +82,7 @@ export const pipeline: Step = {
       'to-replace',
       'fingerprint',
       'outputs',
-    ])
+    ] as const)
       out[name] = main[name] ?? '';
 
     if (decided['plan-next'] === 'true') {

@@ -15,7 +15,19 @@ import { environmentInput, promotionTarget } from '../settings/environment';
 
 export type Strategy = 'git-tag' | 'pull-request' | 'branch';
 
-export const promoteTag: Step = {
+export const PROMOTE_TAG_OUTPUTS = [
+  'environment',
+  'sha',
+  'tag',
+  'created',
+  'pull-request-number',
+  'pull-request-url',
+  'branch',
+  'auto-merge',
+] as const;
+export type PromoteTagOutput = (typeof PROMOTE_TAG_OUTPUTS)[number];
+
+export const promoteTag: Step<PromoteTagOutput> = {
   name: 'promote-tag',
   description:
     'move a change to the next environment: a deploy tag, a promotion pull request, or a branch merge',
@@ -35,7 +47,8 @@ export const promoteTag: Step = {
     'provider',
     'workflow-token',
   ],
-  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+  outputs: PROMOTE_TAG_OUTPUTS,
+  async run(rt: StepRuntime, services: Services, out: Outputs<PromoteTagOutput> = {}) {
     const inputs = new Inputs(rt);
     const config = stepConfig(inputs, rt.context.workspace);
     const strategies = ['git-tag', 'pull-request', 'branch'] as const;
@@ -65,7 +78,7 @@ export const promoteTag: Step = {
     out.sha = sha;
     out.tag = result.tag.name;
     out.created = String(result.created);
-    for (const o of ['pull-request-number', 'pull-request-url', 'branch']) out[o] = '';
+    for (const o of ['pull-request-number', 'pull-request-url', 'branch'] as const) out[o] = '';
     out['auto-merge'] = 'false';
     rt.info(
       result.created
@@ -86,7 +99,7 @@ export const promoteTag: Step = {
 /** What a strategy works with: the step's runtime, its outputs, its services, configuration and inputs. */
 interface StrategyRun {
   rt: StepRuntime;
-  out: Outputs;
+  out: Outputs<PromoteTagOutput>;
   services: Services;
   config: Config;
   inputs: Inputs;
@@ -101,7 +114,13 @@ function refuseInputs(inputs: Inputs, names: string[], owner: string): void {
 }
 
 /** Pull-request strategy (XKS): `new` proposes an image tag for the first environment, `promote` for the next. */
-async function promoteImage({ rt, out, services, config, inputs }: StrategyRun): Promise<Outputs> {
+async function promoteImage({
+  rt,
+  out,
+  services,
+  config,
+  inputs,
+}: StrategyRun): Promise<Outputs<PromoteTagOutput>> {
   const command = inputs.choice('command', ['new', 'promote'] as const, 'new');
   if (!inputs.string('command'))
     throw new InputError(
@@ -170,7 +189,7 @@ async function promoteEnvironmentBranch({
   services,
   config,
   inputs,
-}: StrategyRun): Promise<Outputs> {
+}: StrategyRun): Promise<Outputs<PromoteTagOutput>> {
   const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);
@@ -208,10 +227,10 @@ function requirePullRequests(provider: GitProvider): void {
 
 async function report(
   rt: StepRuntime,
-  out: Outputs,
+  out: Outputs<PromoteTagOutput>,
   strategy: 'pull-request' | 'branch',
   o: PromotionOutcome,
-): Promise<Outputs> {
+): Promise<Outputs<PromoteTagOutput>> {
   out.environment = o.environment;
   out.sha = o.sha;
   out.tag = o.tag;

@@ -41,12 +41,16 @@ export const RENDER_MANIFESTS_INPUTS = [
   'provider',
 ] as const;
 
-export const renderManifests: Step = {
+export const RENDER_MANIFESTS_OUTPUTS = ['changed', 'commit', 'files', 'diff-file'] as const;
+export type RenderManifestsOutput = (typeof RENDER_MANIFESTS_OUTPUTS)[number];
+
+export const renderManifests: Step<RenderManifestsOutput> = {
   name: 'render-manifests',
   description:
     'render kustomize, helm or any command per environment and commit the result to the manifest repository when it changed',
   inputs: RENDER_MANIFESTS_INPUTS,
-  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+  outputs: RENDER_MANIFESTS_OUTPUTS,
+  async run(rt: StepRuntime, services: Services, out: Outputs<RenderManifestsOutput> = {}) {
     // Every input is checked before anything runs or is read from the manifest repository.
     const s = readRenderSettings(rt);
     if (s.token) rt.setSecret(s.token);
@@ -204,7 +208,7 @@ async function writeBranches(
 }
 
 function writeOutputs(
-  out: Outputs,
+  out: Outputs<RenderManifestsOutput>,
   o: { changed: boolean; commits: string[]; files: number; diffFile: string },
 ): void {
   out.changed = String(o.changed);

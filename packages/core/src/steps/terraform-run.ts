@@ -37,11 +37,26 @@ export const TERRAFORM_RUN_INPUTS = [
   'provider',
 ] as const;
 
-export const terraformRun: Step = {
+export const TERRAFORM_RUN_OUTPUTS = [
+  'exitcode',
+  'has-changes',
+  'to-add',
+  'to-change',
+  'to-destroy',
+  'to-replace',
+  'plan-file',
+  'plan-json-file',
+  'fingerprint',
+  'outputs',
+] as const;
+export type TerraformRunOutput = (typeof TERRAFORM_RUN_OUTPUTS)[number];
+
+export const terraformRun: Step<TerraformRunOutput> = {
   name: 'terraform-run',
   description: 'run Terraform/OpenTofu for one environment: init, workspace, plan, apply the reviewed plan',
   inputs: TERRAFORM_RUN_INPUTS,
-  async run(rt: StepRuntime, services: Services, out: Outputs = {}) {
+  outputs: TERRAFORM_RUN_OUTPUTS,
+  async run(rt: StepRuntime, services: Services, out: Outputs<TerraformRunOutput> = {}) {
     // Every input is checked before Terraform runs: a typo must not cost a half-done run.
     const s = readTerraformRunSettings(rt);
     // Plan files hold secrets in clear: a private directory (0700) outside the checkout, so no later step
@@ -157,7 +172,7 @@ async function recordFailure(
     await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
 }
 
-function writePlanOutputs(out: Outputs, summary: PlanSummary): void {
+function writePlanOutputs(out: Outputs<TerraformRunOutput>, summary: PlanSummary): void {
   const c = summary.counts;
   out['has-changes'] = String(summary.hasChanges);
   out['to-add'] = String(c.add);
