@@ -33,3 +33,18 @@ export async function writeBlobs(
   const out = await git(['hash-object', '-w', '--no-filters', '--stdin-paths'], `${files.join('\n')}\n`);
   return out.split('\n').filter(Boolean);
 }
+
+/**
+ * git's environment: never prompts, English messages, nothing inherited that points it at another
+ * repository, index or configuration (a calling hook's GIT_DIR, a runner's GIT_CONFIG_*); `extra` last.
+ */
+export function gitEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+    LC_ALL: 'C',
+  };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT']) delete env[name];
+  return { ...env, ...extra };
+}

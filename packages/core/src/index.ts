@@ -3,6 +3,7 @@ export * from './config/model';
 export * from './determine';
 export * from './duration';
 export * from './errors';
+export * from './exec';
 export * from './gate/index';
 export * from './git-plumbing';
 export * from './hosting';

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError } from '../errors';
-import { commitIdentityEnv, writeBlobs } from '../git-plumbing';
+import { exec } from '../exec';
+import { commitIdentityEnv, gitEnv, writeBlobs } from '../git-plumbing';
 import type { FileChange } from '../provider';
-import { exec } from './exec';
 import { maskCredentials } from './git-url';
 import type { ManifestStore } from './store';
 
@@ -209,16 +209,4 @@ export class GitRemoteStore implements ManifestStore {
           : `; ${this.display} wants credentials: give token (on GitHub or Azure DevOps) or set up git credentials for it`;
     return new GitopsError(`${call} failed: ${maskCredentials(line)}${hint}`);
   }
-}
-
-/** git's environment: never prompts, English messages, nothing inherited that points it elsewhere. */
-function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GIT_TERMINAL_PROMPT: '0',
-    GCM_INTERACTIVE: 'never',
-    LC_ALL: 'C',
-  };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT']) delete env[name];
-  return { ...env, ...extra };
 }

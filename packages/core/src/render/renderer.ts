@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { childProcessEnv } from '../child-env';
 import { GitopsError } from '../errors';
+import { type ExecResult, exec } from '../exec';
 import type { StepRuntime } from '../runtime';
 import { displayArgs } from '../terraform/args';
 import { clip } from '../text';
-import { type ExecResult, exec } from './exec';
 
 export const RENDERERS = ['kustomize', 'helm', 'command'] as const;
 export type RendererKind = (typeof RENDERERS)[number];

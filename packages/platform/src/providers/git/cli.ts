@@ -1,6 +1,5 @@
 // The git binary, run without a shell or a prompt against one clone and one remote.
-import { spawn } from 'node:child_process';
-import { commitIdentityEnv, maskCredentials, ProviderError } from '@gitops-promote/core';
+import { commitIdentityEnv, exec, gitEnv, maskCredentials, ProviderError } from '@gitops-promote/core';
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
 
@@ -33,40 +32,20 @@ export class GitCli {
   }
 
   /** Runs git without a shell (arguments are data) and never lets it prompt for credentials. */
-  run(args: string[], options: RunOptions = {}): Promise<GitResult> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      GIT_TERMINAL_PROMPT: '0',
-      GCM_INTERACTIVE: 'never',
-      LC_ALL: 'C',
-      ...options.env,
-    };
-    // Inherited from a calling hook these would point git at another repository or index.
-    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) {
-      if (!options.env?.[name]) delete env[name];
-    }
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', args, { cwd: this.cwd, env, timeout: GIT_TIMEOUT_MS, stdio: 'pipe' });
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        const detail = error.code === 'ENOENT' ? 'git is not installed or not on PATH' : error.message;
-        reject(new ProviderError(this.shown(args), undefined, mask(detail)));
-      });
-      child.on('close', (code, signal) => {
-        const err = Buffer.concat(stderr).toString('utf8');
-        resolve({
-          code: code ?? 128,
-          stdout: Buffer.concat(stdout),
-          stderr: signal ? `${err}\nfatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s` : err,
-        });
-      });
-      // git may exit before reading its input (an early error); that is reported by its exit code.
-      child.stdin.on('error', () => {});
-      child.stdin.end(options.input ?? '');
+  async run(args: string[], options: RunOptions = {}): Promise<GitResult> {
+    const r = await exec('git', args, {
+      cwd: this.cwd,
+      env: gitEnv(options.env),
+      input: options.input ?? '',
+      timeoutMs: GIT_TIMEOUT_MS,
+      raw: true,
+      signalNote: (signal) => `fatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s`,
     });
+    if (r.startError !== undefined) {
+      const detail = r.startError === 'ENOENT' ? 'git is not installed or not on PATH' : r.startMessage;
+      throw new ProviderError(this.shown(args), undefined, mask(detail ?? r.startError));
+    }
+    return { code: r.code ?? 128, stdout: r.raw ?? Buffer.alloc(0), stderr: r.stderr };
   }
 
   /** Author and committer for notes, tags and commits; a clone without `user.name`/`user.email` still works. */

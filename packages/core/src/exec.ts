@@ -7,6 +7,8 @@ export interface ExecResult {
   stderr: string;
   /** `ENOENT`, `EACCES`, … when the process could not start. */
   startError?: string;
+  /** The system's whole message when it could not start. */
+  startMessage?: string;
   /** stdout's bytes, with `raw`. */
   raw?: Buffer;
 }
@@ -14,12 +16,14 @@ export interface ExecResult {
 export interface ExecOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  input?: string;
+  input?: string | Buffer;
   /** Called with each complete line of stderr as it arrives (for the log). */
   onStderrLine?: (line: string) => void;
   timeoutMs?: number;
   /** Also return stdout's bytes (for binary-safe parsing). */
   raw?: boolean;
+  /** What stderr gets when a signal stopped the process (default: `stopped by <signal>`). */
+  signalNote?: (signal: string) => string;
 }
 
 /** Runs a program without a shell: every argument is data, nothing is expanded. */
@@ -50,14 +54,17 @@ export function exec(file: string, args: readonly string[], o: ExecOptions): Pro
     child.on('close', (code, signal) => {
       if (partial && o.onStderrLine) o.onStderrLine(partial);
       let stderr = Buffer.concat(err).toString('utf8');
-      if (signal && !startError) stderr += `${stderr ? '\n' : ''}stopped by ${signal}`;
+      if (signal && !startError)
+        stderr += `${stderr ? '\n' : ''}${o.signalNote ? o.signalNote(signal) : `stopped by ${signal}`}`;
       const bytes = Buffer.concat(out);
       done({
         code: startError ? undefined : (code ?? 128),
         stdout: bytes.toString('utf8'),
         ...(o.raw ? { raw: bytes } : {}),
         stderr,
-        ...(startError ? { startError: startError.code ?? startError.message } : {}),
+        ...(startError
+          ? { startError: startError.code ?? startError.message, startMessage: startError.message }
+          : {}),
       });
     });
     child.stdin.on('error', () => {});

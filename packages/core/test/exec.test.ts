@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../test/support/git';
-import { exec } from '../../src/render/exec';
+import { tempDir } from '../../../test/support/git';
+import { exec } from '../src/exec';
 
 const node = process.execPath;
 const cwd = tempDir('gp-exec-');
