@@ -14,12 +14,9 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: STATUS_NOTES_REF, maskCredentials
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 69 modules
-var src = __webpack_require__(9128);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(1421);
+var src = __webpack_require__(7992);
 ;// CONCATENATED MODULE: ./packages/platform/src/providers/git/cli.ts
 // The git binary, run without a shell or a prompt against one clone and one remote.
-
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
 class GitCli {
@@ -42,41 +39,20 @@ class GitCli {
         return result.stdout.toString('utf8').trim();
     }
     /** Runs git without a shell (arguments are data) and never lets it prompt for credentials. */
-    run(args, options = {}) {
-        const env = {
-            ...process.env,
-            GIT_TERMINAL_PROMPT: '0',
-            GCM_INTERACTIVE: 'never',
-            LC_ALL: 'C',
-            ...options.env,
-        };
-        // Inherited from a calling hook these would point git at another repository or index.
-        for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) {
-            if (!options.env?.[name])
-                delete env[name];
-        }
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_.spawn)('git', args, { cwd: this.cwd, env, timeout: GIT_TIMEOUT_MS, stdio: 'pipe' });
-            const stdout = [];
-            const stderr = [];
-            child.stdout.on('data', (chunk) => stdout.push(chunk));
-            child.stderr.on('data', (chunk) => stderr.push(chunk));
-            child.on('error', (error) => {
-                const detail = error.code === 'ENOENT' ? 'git is not installed or not on PATH' : error.message;
-                reject(new src/* ProviderError */.mZ(this.shown(args), undefined, mask(detail)));
-            });
-            child.on('close', (code, signal) => {
-                const err = Buffer.concat(stderr).toString('utf8');
-                resolve({
-                    code: code ?? 128,
-                    stdout: Buffer.concat(stdout),
-                    stderr: signal ? `${err}\nfatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s` : err,
-                });
-            });
-            // git may exit before reading its input (an early error); that is reported by its exit code.
-            child.stdin.on('error', () => { });
-            child.stdin.end(options.input ?? '');
+    async run(args, options = {}) {
+        const r = await (0,src/* exec */.m0)('git', args, {
+            cwd: this.cwd,
+            env: (0,src/* gitEnv */.gE)(options.env),
+            input: options.input ?? '',
+            timeoutMs: GIT_TIMEOUT_MS,
+            raw: true,
+            signalNote: (signal) => `fatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s`,
         });
+        if (r.startError !== undefined) {
+            const detail = r.startError === 'ENOENT' ? 'git is not installed or not on PATH' : r.startMessage;
+            throw new src/* ProviderError */.mZ(this.shown(args), undefined, mask(detail ?? r.startError));
+        }
+        return { code: r.code ?? 128, stdout: r.raw ?? Buffer.alloc(0), stderr: r.stderr };
     }
     /** Author and committer for notes, tags and commits; a clone without `user.name`/`user.email` still works. */
     commitIdentity() {

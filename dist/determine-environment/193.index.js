@@ -99,7 +99,7 @@ __webpack_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./packages/platform/src/providers/shared/answers.ts
 var answers = __webpack_require__(7671);
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 68 modules
-var src = __webpack_require__(1316);
+var src = __webpack_require__(3216);
 // EXTERNAL MODULE: ./packages/platform/src/log-safety.ts
 var log_safety = __webpack_require__(6314);
 // EXTERNAL MODULE: ./packages/platform/src/providers/shared/retry.ts
@@ -1083,7 +1083,7 @@ class GitHubProvider {
 /* harmony export */   e: () => (/* binding */ malformedAnswer),
 /* harmony export */   f: () => (/* binding */ guardAnswers)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1316);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3216);
 
 /** The GitProvider methods that read what the hosting service answered. */
 const METHODS = [

@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: parseFlags
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 68 modules
-var src = __webpack_require__(1316);
+var src = __webpack_require__(3216);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(1916);
 // EXTERNAL MODULE: external "node:child_process"

@@ -16,7 +16,7 @@ __webpack_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./packages/platform/src/providers/shared/answers.ts
 var answers = __webpack_require__(7671);
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 68 modules
-var src = __webpack_require__(1316);
+var src = __webpack_require__(3216);
 // EXTERNAL MODULE: ./packages/platform/src/providers/shared/retry.ts
 var retry = __webpack_require__(6502);
 ;// CONCATENATED MODULE: ./packages/platform/src/providers/azure/client.ts
@@ -897,7 +897,7 @@ class AzureDevOpsProvider {
 /* harmony export */   e: () => (/* binding */ malformedAnswer),
 /* harmony export */   f: () => (/* binding */ guardAnswers)
 /* harmony export */ });
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1316);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3216);
 
 /** The GitProvider methods that read what the hosting service answered. */
 const METHODS = [

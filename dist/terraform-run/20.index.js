@@ -237,7 +237,7 @@ function azureContext(env) {
 /* harmony export */   Ol: () => (/* binding */ azureHosting)
 /* harmony export */ });
 /* unused harmony export hostingOf */
-/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1316);
+/* harmony import */ var _gitops_promote_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3216);
 
 /** GitHub (github.com or GitHub Enterprise Server at GITHUB_SERVER_URL): repositories as `owner/name`. */
 function githubHosting(env) {
