@@ -78,13 +78,19 @@ export function sampleOf(glob: string): string {
 /** The characters a deploy tag name may use (SPEC): none that a shell or a script template treats specially. */
 export const DEPLOY_TAG_CHARACTERS = 'A-Z a-z 0-9 . _ - /';
 
+/** A character outside DEPLOY_TAG_CHARACTERS in a name that outputs carry into scripts, or `undefined`. */
+export function scriptUnsafeProblem(name: string, what: string): string | undefined {
+  const bad = /[^A-Za-z0-9._/-]/.exec(name);
+  return bad ? `it contains ${JSON.stringify(bad[0])}; ${what} use only ${DEPLOY_TAG_CHARACTERS}` : undefined;
+}
+
 /**
  * Why `name` cannot be a deploy tag, or `undefined`. Workflows paste the tag output into scripts, so `$(…)`,
  * quotes, spaces and the like would run there; a leading "-" would read as an option.
  */
 export function deployTagProblem(name: string): string | undefined {
-  const bad = /[^A-Za-z0-9._/-]/.exec(name);
-  if (bad) return `it contains ${JSON.stringify(bad[0])}; deploy tag names use only ${DEPLOY_TAG_CHARACTERS}`;
+  const unsafe = scriptUnsafeProblem(name, 'deploy tag names');
+  if (unsafe) return unsafe;
   if (name.startsWith('-')) return 'it starts with "-", which a script would read as an option';
   return refNameProblem(name);
 }

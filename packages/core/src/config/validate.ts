@@ -2,7 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { DURATION_HINT, parseDuration } from '../duration';
 import { outsideProblem } from '../paths';
-import { compileGlob, DEPLOY_TAG_CHARACTERS, refNameProblem } from '../refs';
+import { compileGlob, refNameProblem, scriptUnsafeProblem } from '../refs';
 import { ENVIRONMENT_NAME, type Trigger } from './model';
 
 /** The dotted path and name of the map key that starts at `offset`, e.g. `environments[0].name`. */
@@ -138,10 +138,7 @@ export class Validator {
     const s = this.string(node, path, 'a branch name');
     if (s === undefined) return undefined;
     // Environment branches end up in outputs (promote-tag's branch) that workflows paste into scripts.
-    const bad = /[^A-Za-z0-9._/-]/.exec(s);
-    const problem = bad
-      ? `it contains ${JSON.stringify(bad[0])}; environment branches use only ${DEPLOY_TAG_CHARACTERS}`
-      : refNameProblem(s);
+    const problem = scriptUnsafeProblem(s, 'environment branches') ?? refNameProblem(s);
     if (problem) {
       this.at(node, path, `${JSON.stringify(s)} is not a valid branch name: ${problem}`);
       return undefined;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../config/model';
 import type { GitopsError } from '../errors';
+import { isWithin } from '../paths';
 import type { FileChange, GitProvider } from '../provider';
 import { type ImageTarget, ManifestError, mayConcern, setImageTag, type ValueChange } from './manifest';
 
@@ -30,9 +31,8 @@ export function manifestCandidates(
   const root = join(workspace, path);
   if (!existsSync(root)) return [];
   // A symbolic link in the checkout (a pull request can add one) must not lead the walk out of it.
-  const top = realpathSync(workspace);
   const real = realpathSync(root);
-  if (real !== top && !real.startsWith(top + sep))
+  if (!isWithin(real, workspace))
     throw new ManifestError(
       `${path} leads outside the repository (a symbolic link to ${real}); the manifests of an environment must be in the repository (nothing was written)`,
     );
