@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { childProcessEnv } from './child-env';
 
 /**
  * Author and committer for commits, notes and tags git makes for us: the user's identity when git has
@@ -35,16 +36,16 @@ export async function writeBlobs(
 }
 
 /**
- * git's environment: never prompts, English messages, nothing inherited that points it at another
- * repository, index or configuration (a calling hook's GIT_DIR, a runner's GIT_CONFIG_*); `extra` last.
+ * git's environment: a child's (none of the step's inputs), never prompts, English messages, nothing
+ * inherited that points it at another repository, index or configuration (a calling hook's GIT_DIR, a
+ * runner's GIT_CONFIG_*); `extra` last.
  */
 export function gitEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = childProcessEnv(process.env, {
     GIT_TERMINAL_PROMPT: '0',
     GCM_INTERACTIVE: 'never',
     LC_ALL: 'C',
-  };
+  });
   for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT']) delete env[name];
   return { ...env, ...extra };
 }
