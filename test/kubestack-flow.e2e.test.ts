@@ -319,6 +319,18 @@ describe.each([
       expect(comments).toHaveLength(1);
       expect(comments[0]).toContain('terraform_data.ingress');
       expect(comments[0]).not.toContain('secret-kubeconfig');
+      // What a reviewer needs: which commit, which run, what changes attribute by attribute; no temp paths.
+      expect(comments[0]).toContain(`commit \`${head.slice(0, 12)}\``);
+      expect(comments[0]).toMatch(
+        host.name === 'github'
+          ? /\[run log\]\(http[^)]+\/actions\/runs\/4242\)/
+          : /\[run log\]\(http[^)]+\/_build\/results\?buildId=4242\)/,
+      );
+      expect(comments[0]).toContain('+ input = "ingress-ops"');
+      expect(comments[0]).toContain(
+        '`terraform plan -input=false -no-color -lock-timeout=30s -detailed-exitcode -out=tfplan`',
+      );
+      expect(comments[0]).not.toContain(featurePlan['plan-file']!.replace(/\/tfplan$/, ''));
       // A second plan updates the same comment.
       ok(await host.run('terraform-run', { ...prEvent, inputs: { environment: 'ops', operation: 'plan' } }));
       expect(host.comments(pr)).toHaveLength(1);
@@ -437,6 +449,14 @@ describe.each([
       'apply refused: the fresh plan for apps differs from the plan recorded for review',
     );
     expect(refused.failure).toContain('Nothing was applied');
+    if (host.name !== 'terminal') {
+      // The summary lays the refusal out as lists: the two plans, then what the fresh one would do.
+      expect(refused.summary).toMatch(/> \*\*Failed:\*\* apply refused: [^\n]*\n\n- Nothing was applied/);
+      expect(refused.summary).toMatch(
+        /- \*\*Reviewed plan:\*\* `\+2 ~0 -0 ±0` · fingerprint `[0-9a-f]{16}`\n- \*\*Fresh plan:\*\* `\+1 /,
+      );
+      expect(refused.summary).toContain('**The fresh plan would:**\n\n- `create terraform_data.node_pool`');
+    }
     expect(workspaceResources(fx, 'apps')).toEqual(['terraform_data.cluster']);
     expect((await host.statuses(sha)).find((s) => s.context === 'gitops-promote/apps')?.state).toBe(
       'failure',

@@ -95,6 +95,8 @@ export async function runGitHub(
     GITHUB_WORKSPACE: o.cwd,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
     RUNNER_TEMP: dir,
     ...o.env,
   };
@@ -166,6 +168,7 @@ export async function runAzure(
     BUILD_SOURCEBRANCH: o.sourceBranch ?? 'refs/heads/main',
     BUILD_SOURCEVERSION: o.sha ?? '0000000000000000000000000000000000000000',
     BUILD_SOURCESDIRECTORY: o.cwd,
+    BUILD_BUILDID: '4242',
     AGENT_TEMPDIRECTORY: dir,
     ...(o.pullRequest
       ? {

@@ -27,6 +27,8 @@ export interface RunContext {
   tempDir?: string;
   /** The hosting service the run belongs to; none (plain Git) from a terminal. */
   hosting?: HostingService;
+  /** A link to this run's page (its log), for comments and summaries; none from a terminal. */
+  runUrl?: string;
 }
 
 /** A repository named the hosting service's way: this one, another by its clone URL, or a name that cannot be resolved. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hosting } from '../hosting';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
-import { parseOutputsJson } from '../terraform/plan-json';
+import { attributeChanges } from '../terraform/attribute-diff';
+import { parseOutputsJson, parsePlanJson } from '../terraform/plan-json';
 import { environmentStatusContext, planStatusContext } from '../terraform/plan-record';
 import {
   appliedOutputs,
@@ -80,8 +81,15 @@ export const terraformRun: Step<TerraformRunOutput> = {
       operation: s.operation,
       commands: runner.commands,
       notes: [],
+      runUrl: rt.context.runUrl,
+      shortPaths: [
+        { path: planDir, as: '' },
+        ...(rt.context.tempDir ? [{ path: rt.context.tempDir, as: '$TEMP' }] : []),
+        { path: rt.context.workspace, as: '.' },
+      ],
     };
     const sha = rt.context.headSha || rt.context.sha;
+    report.sha = sha;
     try {
       await runner.init(s.backendConfig, s.initArgs);
       await runner.selectWorkspace(s.environment.workspace);
@@ -91,8 +99,10 @@ export const terraformRun: Step<TerraformRunOutput> = {
       const json = await runner.show(planFile);
       writeFileSync(planJsonFile, json, { mode: 0o600 });
       out['plan-json-file'] = planJsonFile;
-      const summary = summarisePlan(json);
+      const parsed = parsePlanJson(json);
+      const summary = summarisePlan(parsed);
       report.summary = summary;
+      report.attributes = attributeChanges(parsed);
       for (const secret of sensitiveValues(summary.outputs)) rt.setSecret(secret);
       writePlanOutputs(out, summary);
       rt.info(`${env}: plan ${countsText(summary.counts)}, fingerprint ${summary.fingerprint}`);

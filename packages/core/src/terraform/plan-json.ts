@@ -27,6 +27,8 @@ export interface ChangeJson {
   before_sensitive?: unknown;
   after_sensitive?: unknown;
   importing?: { id?: string; identity?: unknown };
+  /** Attribute paths whose change forces the replacement. */
+  replace_paths?: unknown[][];
 }
 
 export interface ResourceChangeJson {

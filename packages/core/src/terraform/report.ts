@@ -1,4 +1,5 @@
 import { md, table } from '../markdown';
+import { attributeDiffText, type ResourceAttributes } from './attribute-diff';
 import { countsText, outputsForDisplay, type PlanSummary, type TerraformOutput } from './plan-summary';
 import { formatCommandDuration } from './runner';
 
@@ -19,6 +20,13 @@ export interface RunReport {
   notes?: readonly string[];
   /** How the fresh plan differs from the reviewed one (explainPlanDifference). */
   difference?: readonly string[];
+  /** The commit planned or applied, and the run's page: a reviewer must know which run said this. */
+  sha?: string;
+  runUrl?: string;
+  /** What changes attribute by attribute (attributeChanges). */
+  attributes?: readonly ResourceAttributes[];
+  /** Folders shown by a short name in the commands table: temp paths mean nothing to a reader. */
+  shortPaths?: readonly { path: string; as: string }[];
 }
 
 export interface RenderOptions {
@@ -56,7 +64,8 @@ export function renderReport(r: RunReport, o: RenderOptions = {}): string {
   const maxLength = o.maxLength ?? SUMMARY_LIMIT;
   const head = headPart(r, o.marker);
   const tail = tailPart(r, maxLength);
-  const rows = resourceRows(r.summary);
+  const resources = resourceRows(r.summary);
+  const { rows } = resources;
   const fixed = head.length + tail.length + 400;
   let budget = maxLength - fixed;
   let shown = 0;
@@ -66,7 +75,8 @@ export function renderReport(r: RunReport, o: RenderOptions = {}): string {
     shown++;
   }
   const parts = [head];
-  if (r.summary) parts.push(resourceSection(rows, shown, o.collapseAbove ?? 20, r.summary.hasChanges));
+  if (r.summary) parts.push(resourceSection(resources, shown, o.collapseAbove ?? 20, r.summary.hasChanges));
+  if (shown === rows.length) parts.push(attributeSection(r.attributes ?? [], budget));
   parts.push(tail);
   let text = parts.filter(Boolean).join('\n\n');
   if (text.length > maxLength)
@@ -80,6 +90,8 @@ function headPart(r: RunReport, marker?: string): string {
   const verb = r.operation === 'apply' ? (r.applied ? 'applied' : 'apply') : 'plan';
   lines.push(`### gitops-promote: ${md(r.tool)} ${verb} for ${md(r.environment)}`);
   const facts: string[] = [`workspace \`${code(r.workspace)}\``];
+  if (r.sha) facts.push(`commit \`${code(r.sha.slice(0, 12))}\``);
+  if (r.runUrl) facts.push(`[run log](${r.runUrl.replace(/[()\s]/g, encodeURIComponent)})`);
   if (r.summary) facts.push(`fingerprint \`${r.summary.fingerprint.slice(0, 16)}\``);
   if (r.summary) {
     const c = r.summary.counts;
@@ -90,15 +102,47 @@ function headPart(r: RunReport, marker?: string): string {
   } else {
     lines.push('', facts.join(' · '));
   }
-  if (r.failure) lines.push('', `> **Failed:** ${md(r.failure)}`);
+  if (r.failure) lines.push('', ...failureLines(r.failure, Boolean(r.difference?.length)));
   for (const note of r.notes ?? []) lines.push('', `> ${md(note)}`);
-  if (r.difference?.length)
-    lines.push('', '**Difference from the reviewed plan:**', '', fenced(r.difference.join('\n'), 'text'));
+  if (r.difference?.length) lines.push('', differenceSection(r.difference));
   return lines.join('\n');
 }
 
-function resourceRows(summary?: PlanSummary): string[] {
-  if (!summary) return [];
+/** The headline quoted; further lines (Terraform's detail, next steps) as a list, never one run-on line. */
+function failureLines(failure: string, hasDifference: boolean): string[] {
+  const [first = '', ...rest] = failure.split(/\r?\n/).filter((l) => l.trim());
+  const lines = [`> **Failed:** ${md(first)}`];
+  // The plan comparison in the message is laid out below, from the structured difference.
+  const further = hasDifference
+    ? rest.filter((l) => /^(Nothing was applied|Plan this commit)/.test(l))
+    : rest;
+  if (further.length) lines.push('', ...further.map((l) => `- ${md(l.trim())}`));
+  return lines;
+}
+
+/** Reviewed and fresh plan side by side, then what differs (or what the fresh plan would do), as lists. */
+function differenceSection(difference: readonly string[]): string {
+  const [reviewed = '', fresh = '', ...detail] = difference;
+  const side = (line: string) => {
+    const m = /^(\w+) plan:\s*(.*?)\s*\(fingerprint (\w+)\)$/.exec(line.trim());
+    if (!m) return `- \`${code(line.trim())}\``;
+    return `- **${m[1]![0]!.toUpperCase()}${m[1]!.slice(1)} plan:** \`${m[2]}\` · fingerprint \`${m[3]}\``;
+  };
+  const parts = [side(reviewed), side(fresh)];
+  const wouldAt = detail.findIndex((l) => l.trim() === 'the fresh plan would:');
+  const heading = wouldAt >= 0 ? '**The fresh plan would:**' : '**What differs:**';
+  const items = detail.filter((_, i) => i !== wouldAt).map((l) => `- \`${code(l.trim())}\``);
+  if (items.length) parts.push('', heading, '', ...items);
+  return parts.join('\n');
+}
+
+interface ResourceTable {
+  columns: string[];
+  rows: string[];
+}
+
+function resourceRows(summary?: PlanSummary): ResourceTable {
+  if (!summary) return { columns: [], rows: [] };
   const rank = (a: string) => {
     const i = ACTION_ORDER.indexOf(a);
     return i < 0 ? ACTION_ORDER.length : i;
@@ -108,21 +152,33 @@ function resourceRows(summary?: PlanSummary): string[] {
     .map((r) => ({ r, k: rank(r.action) }))
     .sort((a, b) => a.k - b.k)
     .map((x) => x.r);
-  return ordered.map((r) => {
-    const notes: string[] = [];
-    if (r.previousAddress) notes.push(`moved from \`${code(r.previousAddress)}\``);
-    if (r.deposed) notes.push(`deposed object ${md(r.deposed)}`);
-    if (r.reason) notes.push(md(r.reason.replace(/_/g, ' ')));
-    return `| ${ACTION_SYMBOL[r.action] ?? ''} ${md(r.action)} | \`${code(r.address)}\` | ${notes.join('; ')} |`;
+  // The note column only when some resource has one (a move, a deposed object, a reason).
+  const noted = ordered.some((r) => r.previousAddress || r.deposed || r.reason);
+  const rows = ordered.map((r) => {
+    const cells = [`${ACTION_SYMBOL[r.action] ?? ''} ${md(r.action)}`, `\`${code(r.address)}\``];
+    if (noted) {
+      const notes: string[] = [];
+      if (r.previousAddress) notes.push(`moved from \`${code(r.previousAddress)}\``);
+      if (r.deposed) notes.push(`deposed object ${md(r.deposed)}`);
+      if (r.reason) notes.push(md(r.reason.replace(/_/g, ' ')));
+      cells.push(notes.join('; '));
+    }
+    return `| ${cells.join(' | ')} |`;
   });
+  return { columns: noted ? ['action', 'resource', 'note'] : ['action', 'resource'], rows };
 }
 
-function resourceSection(rows: string[], shown: number, collapseAbove: number, hasChanges: boolean): string {
+function resourceSection(
+  { columns, rows }: ResourceTable,
+  shown: number,
+  collapseAbove: number,
+  hasChanges: boolean,
+): string {
   if (rows.length === 0)
     return hasChanges
       ? '_No resource changes; only outputs change._'
       : '_No changes: the infrastructure matches the configuration._';
-  const header = table(['action', 'resource', 'note'], []);
+  const header = table(columns, []);
   const body = rows.slice(0, shown).join('\n');
   const cut =
     shown < rows.length
@@ -147,13 +203,43 @@ function tailPart(r: RunReport, maxLength: number): string {
   }
   if (r.commands.length) {
     const rows = r.commands.map((c) => [
-      `\`${code(c.display)}\``,
+      `\`${code(shortenPaths(c.display, r.shortPaths ?? []))}\``,
       c.exitCode === undefined ? 'did not start' : String(c.exitCode),
       formatCommandDuration(c.durationMs),
     ]);
     parts.push(table(['command', 'exit code', 'duration'], rows));
   }
   return parts.join('\n\n');
+}
+
+function attributeSection(resources: readonly ResourceAttributes[], budget: number): string {
+  if (resources.length === 0) return '';
+  const blocks: string[] = [];
+  let left = budget - 200;
+  for (const r of resources) {
+    const text = attributeDiffText(r);
+    if (text.length + 1 > left) break;
+    left -= text.length + 1;
+    blocks.push(text);
+  }
+  if (blocks.length === 0) return '';
+  const cut =
+    blocks.length < resources.length
+      ? `\n\n_${resources.length - blocks.length} more resources change attributes; the job summary shows them._`
+      : '';
+  return `<details><summary>What changes, attribute by attribute</summary>\n\n${fenced(blocks.join('\n\n'), 'diff')}${cut}\n\n</details>`;
+}
+
+function shortenPaths(display: string, paths: readonly { path: string; as: string }[]): string {
+  let text = display;
+  for (const p of paths)
+    if (p.path)
+      text = text
+        .split(`${p.path}/`)
+        .join(p.as ? `${p.as}/` : '')
+        .split(p.path)
+        .join(p.as || '.');
+  return text;
 }
 
 /** Text for inside a code span in a table cell: backticks cannot close it, pipes cannot split the cell. */

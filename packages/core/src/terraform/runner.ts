@@ -222,12 +222,15 @@ export class TerraformRunner {
       );
     }
     const output = `${record.stdout}\n${record.stderr}`;
-    const diagnostics = parseDiagnostics(output).filter((d) => d.severity === 'error');
+    const diagnostics = realErrors(parseDiagnostics(output));
     // The lock message below says all there is to say; other errors become annotations on their file.
     if (isLockError(output)) return lockError(this.tool, record, diagnostics, parseLockInfo(output));
     this.annotate(diagnostics, command);
     const first = diagnostics[0];
-    const why = first ? `: ${first.summary}${first.detail ? ` — ${firstLine(first.detail)}` : ''}` : '';
+    const where = first?.file && first.line ? ` (${this.shownFile(first.file)} line ${first.line})` : '';
+    const why = first
+      ? `: ${first.summary}${where}${first.detail ? ` — ${firstLine(first.detail)}` : ''}`
+      : '';
     const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more errors, see the log)` : '';
     const kind: TerraformFailure =
       command === 'init' || command === 'workspace' || command === 'plan' || command === 'apply'
@@ -243,16 +246,19 @@ export class TerraformRunner {
     );
   }
 
+  /** A file Terraform names, relative to the repository (where annotations point). */
+  private shownFile(file: string): string {
+    const shown = this.options.root ? relative(this.options.root, resolve(this.options.cwd, file)) : file;
+    return shown.split('\\').join('/');
+  }
+
   /** Each Terraform error becomes an annotation, on the file and line when Terraform names one. */
   private annotate(diagnostics: Diagnostic[], command: string): void {
     for (const d of diagnostics) {
       const message = d.detail ? `${d.summary}\n${d.detail}` : d.summary;
       const title = `${this.tool} ${command}`;
       if (d.file && d.line) {
-        const file = this.options.root
-          ? relative(this.options.root, resolve(this.options.cwd, d.file))
-          : d.file;
-        this.rt.error(message, { title, file: file.split('\\').join('/'), line: d.line });
+        this.rt.error(message, { title, file: this.shownFile(d.file), line: d.line });
       } else {
         this.rt.error(message, { title });
       }
@@ -284,6 +290,16 @@ function lockError(
     diagnostics,
     lock,
   );
+}
+
+/**
+ * The errors worth naming. Init opens with a generic "encountered problems during initialisation" error
+ * before the real ones; it says nothing a reader can act on, so it goes when others follow.
+ */
+function realErrors(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const real = errors.filter((d) => !/encountered problems during initiali[sz]ation/i.test(d.summary));
+  return real.length ? real : errors;
 }
 
 function firstLine(text: string): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { attributeChanges } from '../../src/terraform/attribute-diff';
 import { summarisePlan } from '../../src/terraform/plan-summary';
 import { COMMENT_LIMIT, commentMarker, type RunReport, renderReport } from '../../src/terraform/report';
 import { buildSyntheticPlan } from './fixtures/synthetic-plan.mjs';
@@ -50,5 +51,82 @@ describe('renderReport', () => {
     });
     expect(empty).toContain('_No changes: the infrastructure matches the configuration._');
     expect(empty).toContain('> **Failed:** terraform plan failed: \\*boom\\*');
+  });
+});
+
+describe('renderReport for reviewers', () => {
+  it('names the commit and links the run, and shows no temp folder in the commands', () => {
+    const text = renderReport(
+      report(3, {
+        sha: '0123456789abcdef0123456789abcdef01234567',
+        runUrl: 'https://github.example/o/r/actions/runs/42',
+        commands: [
+          {
+            display: 'terraform plan -out=/tmp/gitops-promote-ops-x1/tfplan -var-file=/run/tmp/s.tfvars',
+            exitCode: 2,
+            durationMs: 5,
+          },
+        ],
+        shortPaths: [
+          { path: '/tmp/gitops-promote-ops-x1', as: '' },
+          { path: '/run/tmp', as: '$TEMP' },
+        ],
+      }),
+    );
+    expect(text).toContain('commit `0123456789ab`');
+    expect(text).toContain('[run log](https://github.example/o/r/actions/runs/42)');
+    expect(text).toContain('| `terraform plan -out=tfplan -var-file=$TEMP/s.tfvars` | 2 | 5ms |');
+    expect(text).not.toContain('/tmp/');
+  });
+
+  it('has a note column only when a resource has a note', () => {
+    const plain = renderReport(report(3));
+    expect(plain).toContain('| action | resource |\n| --- | --- |\n');
+    const moved = summarisePlan(buildSyntheticPlan({ resources: 3 }));
+    moved.resources[0] = { ...moved.resources[0]!, previousAddress: 'old.name' };
+    const noted = renderReport(report(3, { summary: moved }));
+    expect(noted).toContain('| action | resource | note |');
+    expect(noted).toContain('moved from `old.name`');
+  });
+
+  it('lays a refusal out as a headline and two lists, not one run-on line', () => {
+    const text = renderReport(
+      report(3, {
+        operation: 'apply',
+        failure:
+          'apply refused: the fresh plan for apps differs from the plan recorded for review on abc.\nreviewed plan: +1 ~0 -0 ±0 (fingerprint 1111)\nfresh plan:    +2 ~0 -0 ±0 (fingerprint 2222)\nthe fresh plan would:\n  create a.b\n  create a.c\nNothing was applied. Plan this commit again and have the new plan reviewed, or set require-reviewed-plan: warn.',
+        difference: [
+          'reviewed plan: +1 ~0 -0 ±0 (fingerprint 1111)',
+          'fresh plan:    +2 ~0 -0 ±0 (fingerprint 2222)',
+          'the fresh plan would:',
+          '  create a.b',
+          '  create a.c',
+        ],
+      }),
+    );
+    expect(text).toContain(
+      '> **Failed:** apply refused: the fresh plan for apps differs from the plan recorded for review on abc.\n\n- Nothing was applied.',
+    );
+    expect(text).toContain(
+      '- **Reviewed plan:** `+1 ~0 -0 ±0` · fingerprint `1111`\n- **Fresh plan:** `+2 ~0 -0 ±0` · fingerprint `2222`',
+    );
+    expect(text).toContain('**The fresh plan would:**\n\n- `create a.b`\n- `create a.c`');
+    expect(text.match(/create a\.b/g)).toHaveLength(1);
+  });
+
+  it('shows attribute changes folded, and drops them before the resource table to fit a comment', () => {
+    const plan = buildSyntheticPlan({ resources: 20 });
+    const attributes = attributeChanges(plan);
+    const text = renderReport(report(20, { attributes }));
+    expect(text).toContain('<details><summary>What changes, attribute by attribute</summary>\n\n```diff\n# ');
+    const huge = renderReport(
+      report(10_000, { attributes: attributeChanges(buildSyntheticPlan({ resources: 10_000 })) }),
+      {
+        marker: commentMarker('ops'),
+        maxLength: COMMENT_LIMIT,
+      },
+    );
+    expect(huge.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(huge).not.toContain('attribute by attribute');
   });
 });

@@ -41,6 +41,20 @@ async function planAndSummarise(
 }
 
 describe('TerraformRunner with the real terraform', () => {
+  it('names the real syntax error of a failed init, not its generic opening error', async () => {
+    const { root, infra } = makeRepository();
+    writeFileSync(join(infra, 'broken.tf'), 'resource "terraform_data" "b" {\n  input = \n}\n');
+    const rt = new TestRuntime({}, { workspace: root });
+    const runner = new TerraformRunner(rt, { binary: 'terraform', cwd: infra, root });
+    const e = (await runner.init([], []).catch((err: unknown) => err)) as TerraformError;
+    expect(e).toBeInstanceOf(TerraformError);
+    expect(e.message).toMatch(
+      /^terraform init failed with exit code 1: Invalid expression \(infra\/broken\.tf line 2\) — /,
+    );
+    expect(e.message).not.toMatch(/encountered problems/);
+    expect(rt.errors.map((x) => x.message)).not.toContainEqual(expect.stringMatching(/encountered problems/));
+  });
+
   it('plans into a saved plan whose summary counts and lists the resources', async () => {
     const { infra, rt, runner } = await prepared();
     const { record, summary, planFile } = await planAndSummarise(runner, infra, 'first');
@@ -78,7 +92,7 @@ describe('TerraformRunner with the real terraform', () => {
       commands: runner.commands,
       summary,
     });
-    expect(markdown).toContain('| + create | `terraform_data.app` |  |');
+    expect(markdown).toContain('| + create | `terraform_data.app` |');
     expect(markdown).toContain('(sensitive value)');
     expect(markdown).not.toContain(TOKEN);
   });
@@ -178,7 +192,7 @@ describe('TerraformRunner with the real terraform', () => {
     expect(e).toBeInstanceOf(TerraformError);
     expect((e as TerraformError).kind).toBe('plan');
     expect((e as TerraformError).message).toBe(
-      'terraform plan failed with exit code 1: Reference to undeclared input variable — An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
+      'terraform plan failed with exit code 1: Reference to undeclared input variable (infra/broken.tf line 2) — An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
     );
     expect(rt.errors).toHaveLength(1);
     expect(rt.errors[0]?.annotation).toEqual({ title: 'terraform plan', file: 'infra/broken.tf', line: 2 });

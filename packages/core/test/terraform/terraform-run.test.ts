@@ -143,7 +143,7 @@ describe('terraform-run with the real terraform and no hosting service', () => {
     const summary = plan.summaries[0]!;
     expect(summary).toContain('### gitops-promote: terraform plan for ops');
     expect(summary).toContain('**4 to add, 0 to change, 0 to destroy, 0 to replace**');
-    expect(summary).toContain('| + create | `terraform_data.cache[0]` |  |');
+    expect(summary).toContain('| + create | `terraform_data.cache[0]` |');
     expect(summary).toMatch(/\| `terraform plan .*` \| 2 \| \d/);
     expect(summary).not.toContain(TOKEN);
     expect(plan.logText).not.toContain(TOKEN);

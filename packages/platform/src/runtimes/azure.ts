@@ -122,5 +122,13 @@ export function azureContext(env: NodeJS.ProcessEnv): RunContext {
     workspace: env.BUILD_SOURCESDIRECTORY || env.BUILD_REPOSITORY_LOCALPATH || process.cwd(),
     tempDir: env.AGENT_TEMPDIRECTORY || undefined,
     hosting: azureHosting(env),
+    runUrl: azureRunUrl(env),
   };
+}
+
+function azureRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { SYSTEM_COLLECTIONURI: collection, SYSTEM_TEAMPROJECT: project, BUILD_BUILDID: id } = env;
+  if (!collection || !project || !id) return undefined;
+  const base = collection.endsWith('/') ? collection : `${collection}/`;
+  return `${base}${encodeURIComponent(project)}/_build/results?buildId=${encodeURIComponent(id)}`;
 }

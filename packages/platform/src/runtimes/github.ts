@@ -113,5 +113,15 @@ export function githubContext(env: NodeJS.ProcessEnv): RunContext {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     tempDir: env.RUNNER_TEMP || undefined,
     hosting: githubHosting(env),
+    runUrl: githubRunUrl(env),
   };
+}
+
+/** The run's page, attempt included: a re-run's comment must link the log that wrote it. */
+function githubRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  if (!server || !repo || !id) return undefined;
+  const attempt =
+    env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
+  return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}${attempt}`;
 }
