@@ -308,4 +308,31 @@ describe.each([
       'Left out, never applied: apps (it has no deploy tag (apps-deploy-*) yet)',
     );
   });
+
+  it('looks at no more than the 20 newest deploy tags, one status read per commit', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': CONFIG, 'infra/main.tf': MAIN_TF });
+    host = await makeHost(fx);
+    // 25 deploy tags on 25 commits, none applied by apps.
+    for (let i = 10; i < 35; i++) {
+      fx.commit({}, `change ${i}`);
+      fx.git('tag', `apps-deploy-202601010000${i}`);
+    }
+    fx.git('push', '-q', 'origin', 'main', '--tags');
+    const head = fx.git('rev-parse', 'HEAD');
+    const decided = ok(
+      await host.run('determine-environment', {
+        event: 'schedule',
+        ref: 'refs/heads/main',
+        sha: head,
+        inputs: {},
+      }),
+    );
+    expect(JSON.parse(decided.matrix!).include.map((m: { environment: string }) => m.environment)).toEqual([
+      'ops',
+    ]);
+    expect(decided.reason).toContain(
+      'apps (none of its 20 newest deploy tags (apps-deploy-*) is on a commit it applied successfully)',
+    );
+    if (host.github) expect(host.github.requestsTo('GET', /\/commits\/[0-9a-f]+\/statuses$/).length).toBe(20);
+  });
 });
