@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
@@ -334,5 +334,42 @@ describe.each([
       'apps (none of its 20 newest deploy tags (apps-deploy-*) is on a commit it applied successfully)',
     );
     if (host.github) expect(host.github.requestsTo('GET', /\/commits\/[0-9a-f]+\/statuses$/).length).toBe(20);
+  });
+});
+
+describe('drift on GitHub: what is refused, and the one-step recipe', () => {
+  it('a token without issues: write still reports drift (status, warning) and says which permission is missing', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': CONFIG, 'infra/main.tf': MAIN_TF });
+    host = await githubHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const push = { event: 'push' as const, ref: 'refs/heads/main', sha };
+    ok(await host.run('terraform-run', { ...push, inputs: { environment: 'ops', operation: 'apply' } }));
+    terraform(fx, 'workspace', 'select', 'ops');
+    terraform(fx, 'state', 'rm', 'terraform_data.cluster');
+    host.github!.deny('issues:write');
+    const r = await host.run('terraform-run', {
+      event: 'schedule',
+      ref: 'refs/heads/main',
+      sha,
+      inputs: { environment: 'ops', operation: 'drift' },
+    });
+    expect(ok(r)).toMatchObject({ drift: 'true', 'to-add': '1' });
+    expect(r.warnings.join('\n')).toContain('could not keep the drift issue of ops');
+    expect(r.warnings.join('\n')).toContain('issues: write');
+    expect(host.github!.issues()).toEqual([]);
+    expect((await host.statuses(sha)).find((s) => s.context === 'gitops-promote/ops/drift')).toMatchObject({
+      state: 'failure',
+    });
+  });
+
+  it('the one-step recipe on a schedule runs nothing and writes nothing: drift needs a checkout per environment', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': CONFIG, 'infra/main.tf': MAIN_TF });
+    host = await githubHost(fx);
+    const sha = fx.git('rev-parse', 'HEAD');
+    const r = await host.run('pipeline', { event: 'schedule', ref: 'refs/heads/main', sha, inputs: {} });
+    expect(ok(r)).toMatchObject({ operation: 'drift', environment: '' });
+    expect(`${r.stdout}${r.stderr}`).toContain('terraform-run with operation: drift for each entry');
+    expect(host.github!.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(existsSync(join(fx.work, 'infra', '.terraform'))).toBe(false);
   });
 });
