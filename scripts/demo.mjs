@@ -119,6 +119,28 @@ chapter('5. apps-prod is not next in line until apps reports success… which it
 git('checkout', '-q', 'main');
 const prod = step('promote-tag', { environment: 'apps-prod' });
 
+chapter("6. Drift: a resource removed behind Terraform's back, found by the schedule, cleared by a re-apply");
+const tf = (...args) => execFileSync('terraform', args, { cwd: work, env, stdio: 'ignore' });
+const schedule = step('determine-environment', { event: 'schedule' });
+const entries = JSON.parse(schedule.matrix).include;
+const appsEntry = entries.find((m) => m.environment === 'apps');
+const leftOut = ['ops', 'apps', 'apps-prod'].filter((e) => !entries.some((m) => m.environment === e));
+console.log(dim(`  apps runs ${appsEntry.ref}; left out, never applied: ${leftOut.join(', ') || 'none'}`));
+git('checkout', '-q', '--detach', appsEntry.sha);
+step('terraform-run', { environment: 'apps', operation: 'drift' });
+console.log(dim('  $ terraform state rm terraform_data.node_pool   (someone deletes the node pool by hand)'));
+tf('workspace', 'select', 'apps');
+tf('state', 'rm', 'terraform_data.node_pool');
+const drifted = step('terraform-run', { environment: 'apps', operation: 'drift' });
+console.log(dim('  $ terraform apply   (the deployed commit, applied again)'));
+tf('apply', '-auto-approve', '-input=false');
+const cleared = step('terraform-run', { environment: 'apps', operation: 'drift' });
+if (drifted.drift !== 'true' || cleared.drift !== 'false') {
+  console.error('demo: the drift run did not find the removed resource, or found it after the repair');
+  process.exit(1);
+}
+git('checkout', '-q', 'main');
+
 chapter('Where each environment is');
 git('fetch', '-q', 'origin', '+refs/notes/*:refs/notes/*');
 const notes = (sha) => {

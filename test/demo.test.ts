@@ -20,10 +20,15 @@ describe('npm run demo', () => {
       '2. Merged into main',
       '3. Promote',
       '4. The deploy tag run',
+      '6. Drift',
       'Where each environment is',
     ])
       expect(r.stdout).toContain(chapter);
     expect(r.stdout).toContain('The plan matches the plan recorded for review');
+    // The drift chapter: found once the resource is gone from the state, cleared after the re-apply.
+    const drift = r.stdout.slice(r.stdout.indexOf('6. Drift'));
+    expect(drift).toMatch(/drift=false[\s\S]*drift=true[\s\S]*drift=false/);
+    expect(drift).toMatch(/apps runs refs\/tags\/apps-deploy-\d{14}; left out, never applied: apps-prod$/m);
     expect(r.stdout).toMatch(/^ops\s+[0-9a-f]{12}\s+main\s+success: applied \+3 ~0 -0 ±0/m);
     expect(r.stdout).toMatch(/^apps\s+[0-9a-f]{12}\s+apps-deploy-\d{14}\s+success: applied \+3 ~0 -0 ±0/m);
     expect(r.stdout).toMatch(/^apps-prod\s+—\s+apps-prod-deploy-\d{14}\s+not applied/m);

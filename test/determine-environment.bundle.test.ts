@@ -229,13 +229,8 @@ const CASES: Case[] = [
     ref: 'refs/heads/main',
     expect: { environment: 'ops', operation: 'apply', trigger: 'branch', 'plan-next': 'true' },
   },
-  {
-    title: 'scheduled run on main plans ops (drift)',
-    config: 'kubestack',
-    event: 'schedule',
-    ref: 'refs/heads/main',
-    expect: { environment: 'ops', operation: 'plan', trigger: 'branch', 'plan-next': 'false' },
-  },
+  // A schedule (drift, every environment at its deployed commit) reads tags and statuses through the
+  // provider: test/drift.e2e.test.ts runs it against each platform's hosting service.
   {
     title: 'pull request into a feature branch plans ops',
     config: 'kubestack',

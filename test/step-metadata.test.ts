@@ -47,6 +47,8 @@ const OUTPUTS: Record<string, string[]> = {
     'plan-json-file',
     'fingerprint',
     'outputs',
+    // (new) operation drift
+    'drift',
   ],
   'check-previous-env': ['state', 'previous-environment', 'checked-sha', 'statuses'],
   'promote-tag': [

@@ -115,7 +115,9 @@ export type Permission =
   | 'contents:read'
   | 'contents:write'
   | 'pull-requests:read'
-  | 'pull-requests:write';
+  | 'pull-requests:write'
+  | 'issues:read'
+  | 'issues:write';
 
 export interface StatusInput {
   context: string;
@@ -273,6 +275,19 @@ interface StoredPull {
   auto_merge: { merge_method: string; enabled_at: string } | null;
 }
 
+interface StoredIssue {
+  number: number;
+  id: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  labels: string[];
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
 interface StoredComment {
   id: number;
   issue: number;
@@ -348,6 +363,7 @@ export class GitHubApiDouble {
   readonly #checkRuns: StoredCheckRun[] = [];
   readonly #pulls: StoredPull[] = [];
   readonly #comments: StoredComment[] = [];
+  readonly #issues: StoredIssue[] = [];
   readonly #hanging = new Set<ServerResponse>();
   /** Object types by full sha: objects never change, so one lookup each. */
   readonly #types = new Map<string, string>();
@@ -515,6 +531,11 @@ export class GitHubApiDouble {
   pullRequest(number: number): Record<string, unknown> | undefined {
     const pr = this.#pulls.find((p) => p.number === number);
     return pr && this.#pullJson(pr, true);
+  }
+
+  /** Every issue (not pull requests), open and closed, as GitHub returns it. */
+  issues(): Record<string, unknown>[] {
+    return this.#issues.map((i) => this.#issueJson(i));
   }
 
   /** The comments of a pull request or issue, oldest first. */
@@ -812,6 +833,17 @@ export class GitHubApiDouble {
         'pull-requests:read',
         'commits/commits#list-pull-requests-associated-with-a-commit',
         (c) => this.#pullsOfCommit(c),
+      ),
+      // issues (pull requests are issues too: listed with a pull_request key)
+      route('GET', '/issues', 'issues:read', 'issues/issues#list-repository-issues', (c) =>
+        this.#listIssues(c),
+      ),
+      route('POST', '/issues', 'issues:write', 'issues/issues#create-an-issue', (c) => this.#createIssue(c)),
+      route('GET', '/issues/(\\d+)', 'issues:read', 'issues/issues#get-an-issue', (c) =>
+        ok(this.#issueJson(this.#needIssue(c.params[0]!, 'issues/issues#get-an-issue'))),
+      ),
+      route('PATCH', '/issues/(\\d+)', 'issues:write', 'issues/issues#update-an-issue', (c) =>
+        this.#updateIssue(c),
       ),
       // comments
       route(
@@ -1381,11 +1413,128 @@ export class GitHubApiDouble {
     return p.state === 'open' ? (this.#refSha(`refs/heads/${p.head}`) ?? p.headSha) : p.headSha;
   }
 
+  // --- issues --------------------------------------------------------------------------------------------
+
+  /** `GET /issues`: state (open by default), labels (comma-separated, all required), newest first; with PRs. */
+  #listIssues(c: Ctx): Answer {
+    const state = c.query.get('state') ?? 'open';
+    const labels = (c.query.get('labels') ?? '')
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const issues = this.#issues
+      .filter((i) => state === 'all' || i.state === state)
+      .filter((i) => labels.every((l) => i.labels.some((have) => have.toLowerCase() === l.toLowerCase())))
+      .map((i) => this.#issueJson(i));
+    const pulls = labels.length
+      ? []
+      : this.#pulls
+          .filter((p) => state === 'all' || (state === 'open') === (p.state === 'open'))
+          .map((p) => ({
+            ...this.#pullJson(p, false),
+            pull_request: { url: `${this.apiUrl}/pulls/${p.number}` },
+          }));
+    const all: Record<string, unknown>[] = [...issues, ...pulls];
+    all.sort((a, b) => Number(b.number) - Number(a.number));
+    return this.#page(c, all);
+  }
+
+  #createIssue(c: Ctx): Answer {
+    const doc = `${DOCS}/issues/issues#create-an-issue`;
+    const { title, body, labels } = c.body;
+    if (typeof title !== 'string' || !title)
+      throw validation([{ resource: 'Issue', code: 'missing_field', field: 'title' }], doc);
+    if (labels !== undefined && (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')))
+      throw validation([{ resource: 'Issue', code: 'invalid', field: 'labels' }], doc);
+    if (typeof body === 'string' && body.length > 65_536)
+      throw validation(
+        [
+          {
+            resource: 'Issue',
+            code: 'custom',
+            field: 'body',
+            message: 'body is too long (maximum is 65536 characters)',
+          },
+        ],
+        doc,
+      );
+    const at = this.#now();
+    const issue: StoredIssue = {
+      number: this.#nextNumber++,
+      id: this.#id(),
+      title,
+      body: typeof body === 'string' ? body : null,
+      state: 'open',
+      state_reason: null,
+      labels: (labels as string[] | undefined) ?? [],
+      created_at: at,
+      updated_at: at,
+      closed_at: null,
+    };
+    this.#issues.push(issue);
+    const json = this.#issueJson(issue);
+    return { status: 201, body: json, headers: { location: String(json.url) } };
+  }
+
+  #updateIssue(c: Ctx): Answer {
+    const doc = 'issues/issues#update-an-issue';
+    const issue = this.#needIssue(c.params[0]!, doc);
+    const { title, body, state, state_reason } = c.body;
+    if (state !== undefined && state !== 'open' && state !== 'closed')
+      throw validation([{ resource: 'Issue', code: 'invalid', field: 'state' }], `${DOCS}/${doc}`);
+    if (typeof title === 'string') issue.title = title;
+    if (typeof body === 'string' || body === null) issue.body = body;
+    if (state === 'closed' && issue.state === 'open') {
+      issue.closed_at = this.#now();
+      issue.state_reason = typeof state_reason === 'string' ? state_reason : 'completed';
+    }
+    if (state === 'open' && issue.state === 'closed') {
+      issue.closed_at = null;
+      issue.state_reason = 'reopened';
+    }
+    if (state !== undefined) issue.state = state;
+    issue.updated_at = this.#now();
+    return ok(this.#issueJson(issue));
+  }
+
+  #needIssue(n: string, doc: string): StoredIssue {
+    const issue = this.#issues.find((i) => i.number === Number(n));
+    if (!issue) throw notFound(`${DOCS}/${doc}`);
+    return issue;
+  }
+
+  #issueJson(i: StoredIssue): Record<string, unknown> {
+    const api = `${this.apiUrl}/repos/${this.repository}`;
+    return {
+      url: `${api}/issues/${i.number}`,
+      repository_url: api,
+      comments_url: `${api}/issues/${i.number}/comments`,
+      html_url: `${this.serverUrl}/${this.repository}/issues/${i.number}`,
+      id: i.id,
+      node_id: nodeId('I_kwDO', String(i.id)),
+      number: i.number,
+      title: i.title,
+      user: this.#user(),
+      labels: i.labels.map((name, k) => ({ id: 7000 + k, name, color: 'ededed', default: false })),
+      state: i.state,
+      state_reason: i.state_reason,
+      locked: false,
+      assignee: null,
+      assignees: [],
+      comments: this.#comments.filter((c) => c.issue === i.number).length,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      closed_at: i.closed_at,
+      author_association: 'NONE',
+      body: i.body,
+    };
+  }
+
   // --- comments ------------------------------------------------------------------------------------------
 
   #listComments(c: Ctx): Answer {
     const n = Number(c.params[0]);
-    if (!this.#pulls.some((p) => p.number === n))
+    if (!this.#pulls.some((p) => p.number === n) && !this.#issues.some((i) => i.number === n))
       throw notFound(`${DOCS}/issues/comments#list-issue-comments`);
     return this.#page(c, this.comments(n));
   }
@@ -1393,7 +1542,8 @@ export class GitHubApiDouble {
   #createComment(c: Ctx): Answer {
     const doc = `${DOCS}/issues/comments#create-an-issue-comment`;
     const n = Number(c.params[0]);
-    if (!this.#pulls.some((p) => p.number === n)) throw notFound(doc);
+    if (!this.#pulls.some((p) => p.number === n) && !this.#issues.some((i) => i.number === n))
+      throw notFound(doc);
     const { body } = c.body;
     if (typeof body !== 'string' || !body)
       throw validation([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }], doc);

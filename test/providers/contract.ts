@@ -157,6 +157,24 @@ export function providerContract(name: string, setup: () => Promise<ContractEnv>
     });
 
     describe('tags', () => {
+      it('newestTags: the highest names first (digits as numbers), cut to the limit, peeled', async () => {
+        const other = pushCommit(fx, { 'newer.txt': 'x\n' });
+        await provider.createTag('apps-deploy-9', main, 'annotated');
+        await provider.createTag('apps-deploy-10', other, 'annotated');
+        await provider.createTag('apps-deploy-2', main);
+        await provider.createTag('ops-deploy-99', other);
+        expect(await provider.newestTags('apps-deploy-', 2)).toEqual([
+          { name: 'apps-deploy-10', sha: other },
+          { name: 'apps-deploy-9', sha: main },
+        ]);
+        expect((await provider.newestTags('apps-deploy-', 10)).map((t) => t.name)).toEqual([
+          'apps-deploy-10',
+          'apps-deploy-9',
+          'apps-deploy-2',
+        ]);
+        expect(await provider.newestTags('nothing-', 5)).toEqual([]);
+      });
+
       it('creates a tag on the remote', async () => {
         const result = await provider.createTag('apps-deploy-1', main);
         expect(result).toEqual({ created: true, tag: { name: 'apps-deploy-1', sha: main } });
@@ -504,6 +522,52 @@ export function providerContract(name: string, setup: () => Promise<ContractEnv>
         expect(numbers(await provider.findPullRequests({ head: pr.head, state: 'all' }))).toEqual([
           pr.number,
         ]);
+      });
+    });
+
+    describe('issues', () => {
+      it('GitHub: creates, finds by label (no pull requests), updates, comments on and closes an issue', async (ctx) => {
+        if (provider.kind !== 'github') {
+          ctx.skip();
+          return;
+        }
+        const label = 'gitops-promote:drift';
+        const made = await provider.createIssue({
+          title: 'Drift in apps',
+          body: '<!-- m -->\nbody',
+          labels: [label],
+        });
+        await provider.createIssue({ title: 'unrelated', body: 'x', labels: ['bug'] });
+        expect(made).toMatchObject({ title: 'Drift in apps', state: 'open', labels: [label] });
+        expect((await provider.findOpenIssues(label)).map((i) => i.number)).toEqual([made.number]);
+        const updated = await provider.updateIssue(made.number, { body: '<!-- m -->\nnew' });
+        expect(updated.body).toBe('<!-- m -->\nnew');
+        await provider.commentOnIssue(made.number, 'gone');
+        expect(await provider.updateIssue(made.number, { state: 'closed' })).toMatchObject({
+          state: 'closed',
+        });
+        expect(await provider.findOpenIssues(label)).toEqual([]);
+      });
+
+      it('elsewhere: every issue method rejects with UnsupportedError naming the github provider', async (ctx) => {
+        if (provider.kind === 'github') {
+          ctx.skip();
+          return;
+        }
+        const calls: Array<[string, () => Promise<unknown>]> = [
+          ['findOpenIssues', () => provider.findOpenIssues('x')],
+          ['createIssue', () => provider.createIssue({ title: 't', body: 'b', labels: [] })],
+          ['updateIssue', () => provider.updateIssue(1, { state: 'closed' })],
+          ['commentOnIssue', () => provider.commentOnIssue(1, 'b')],
+        ];
+        for (const [method, call] of calls) {
+          const error = await call().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, method).toBeInstanceOf(UnsupportedError);
+          expect((error as Error).message, method).toMatch(/github provider/);
+        }
       });
     });
 

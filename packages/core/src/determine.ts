@@ -3,7 +3,7 @@ import { GitopsError, InputError } from './errors';
 import { compileGlob, type ParsedRef, parseRef, shortBranch } from './refs';
 import type { RunContext } from './runtime';
 
-export type Operation = 'plan' | 'apply' | 'none';
+export type Operation = 'plan' | 'apply' | 'drift' | 'none';
 export type TriggerKind = 'pull-request' | 'branch' | 'tag' | 'other';
 /** The platform events, folded into what they mean for a promotion. */
 export type EventKind = 'push' | 'pull-request' | 'manual' | 'schedule' | 'delete';
@@ -60,6 +60,9 @@ export interface MatrixEntry {
   environment: string;
   workspace: string;
   operation: Exclude<Operation, 'none'>;
+  /** `drift` only: the environment's deployed commit (its deploy tag, or the head of its branch). */
+  ref?: string;
+  sha?: string;
 }
 
 export interface Decision {
@@ -110,6 +113,7 @@ export function determine(config: Config, input: DetermineInput): Decision {
       `${shown(input.ref) || 'The ref'} was deleted: there is nothing to plan or apply.`,
     );
   }
+  if (kind === 'schedule') return forSchedule(config, sha);
   if (kind === 'pull-request' || ref!.kind === 'pull') return forPullRequest(config, input, ref!, sha);
   if (ref!.kind === 'tag') return forTag(config, ref!.name, sha);
   return forBranch(config, kind, ref!.name, sha);
@@ -173,20 +177,27 @@ function forTag(config: Config, tag: string, sha: string): Decision {
   );
 }
 
-/** A push (or manual run) on an environment's branch applies it; a schedule plans it; else plan the first. */
+/**
+ * A schedule looks for drift in every environment, whatever the ref: each at its deployed commit, which the
+ * step fills in (`ref`, `sha`) through the provider; this decision only lists them.
+ */
+function forSchedule(config: Config, sha: string): Decision {
+  const include: MatrixEntry[] = config.environments.map((e) => ({
+    environment: e.name,
+    workspace: e.workspace,
+    operation: 'drift',
+  }));
+  return {
+    ...nothing('other', sha, 'Scheduled run: look for drift in every environment at its deployed commit.'),
+    operation: 'drift',
+    matrix: { include },
+  };
+}
+
+/** A push (or manual run) on an environment's branch applies it; else plan the first. */
 function forBranch(config: Config, kind: EventKind, branch: string, sha: string): Decision {
   const first = config.environments[0]!;
   const target = config.environments.find((e) => 'branch' in e.on && e.on.branch === branch);
-  if (target && kind === 'schedule')
-    return act(
-      config,
-      target,
-      'plan',
-      'branch',
-      sha,
-      `Scheduled run on ${shown(branch)}, the branch of environment ${target.name}: plan ${target.name} to detect drift.`,
-      false,
-    );
   if (target) {
     const how = kind === 'manual' ? 'Manual run on' : 'Push to';
     return act(
@@ -198,7 +209,7 @@ function forBranch(config: Config, kind: EventKind, branch: string, sha: string)
       `${how} ${shown(branch)}, the branch of environment ${target.name}: apply ${target.name}${thenPlan(config, target)}.`,
     );
   }
-  const how = kind === 'schedule' ? 'Scheduled run on' : kind === 'manual' ? 'Manual run on' : 'Push to';
+  const how = kind === 'manual' ? 'Manual run on' : 'Push to';
   return act(
     config,
     first,

@@ -47,6 +47,16 @@ export interface PullRequest {
   autoMerge: boolean;
 }
 
+/** An issue of the hosting service (GitHub); pull requests are never listed as issues. */
+export interface Issue {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: string[];
+}
+
 export interface FileChange {
   path: string;
   /** New content; `null` deletes the file. */
@@ -71,6 +81,11 @@ export interface GitProvider {
   /** Deletes a tag (used to undo the loser of two concurrent promotions); a missing tag is no error. */
   deleteTag(name: string): Promise<void>;
   listTags(prefix: string): Promise<TagRef[]>;
+  /**
+   * At most `limit` tags named `prefix…`, the highest name first (newestTagFirst: deploy tag names carry
+   * their UTC time). Only these are peeled, so the cost is bounded by `limit`, not by the tags there are.
+   */
+  newestTags(prefix: string, limit: number): Promise<TagRef[]>;
   /** The newest commit of a branch, or undefined when there is no such branch. */
   branchSha(branch: string): Promise<string | undefined>;
   /** Is `sha` reachable from the head of `branch`? */
@@ -101,6 +116,20 @@ export interface GitProvider {
   }): Promise<string | undefined>;
   /** Reads a file at a ref (branch, tag or sha); undefined when it does not exist there. */
   readFile(path: string, ref: string): Promise<string | undefined>;
+  /** Open issues carrying `label` (all pages). GitHub only: the others throw UnsupportedError. */
+  findOpenIssues(label: string): Promise<Issue[]>;
+  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<Issue>;
+  /** Changes title, body or state (closing an issue). */
+  updateIssue(
+    number: number,
+    change: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<Issue>;
+  commentOnIssue(number: number, body: string): Promise<void>;
+}
+
+/** Deploy tag order: names compared with their digit runs as numbers, so `…-10` follows `…-9`. */
+export function newestTagFirst(a: { name: string }, b: { name: string }): number {
+  return b.name.localeCompare(a.name, 'en', { numeric: true });
 }
 
 /** A hosting-service call failed for good; the message names the call, the status and the likely cause. */

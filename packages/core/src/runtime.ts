@@ -74,6 +74,11 @@ export interface Runtime {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Appends Markdown to the run's summary (GitHub step summary, Azure DevOps build summary). */
   summary(markdown: string): Promise<void>;
+  /**
+   * The step succeeded, but with something a person must look at (drift): Azure DevOps'
+   * `SucceededWithIssues` result; a warning annotation on GitHub and in the terminal.
+   */
+  warnResult(message: string): void;
   /** Marks the step failed with one message. */
   fail(message: string): void;
 }

@@ -91,5 +91,13 @@ function masking(provider: GitProvider, rt: Runtime): GitProvider {
   if (!mask) return provider;
   const upsert = provider.upsertComment.bind(provider);
   provider.upsertComment = (number, marker, body) => upsert(number, marker, mask(body));
+  // Drift issues carry the plan report like a comment does.
+  const create = provider.createIssue.bind(provider);
+  provider.createIssue = (issue) => create({ ...issue, body: mask(issue.body) });
+  const update = provider.updateIssue.bind(provider);
+  provider.updateIssue = (number, change) =>
+    update(number, change.body === undefined ? change : { ...change, body: mask(change.body) });
+  const comment = provider.commentOnIssue.bind(provider);
+  provider.commentOnIssue = (number, body) => comment(number, mask(body));
   return provider;
 }

@@ -106,7 +106,8 @@ export function gateTarget(config: Config, inputs: Inputs, ctx: RunContext): Gat
     return { name: next?.name ?? '(after the last)', previous, viaTag: tagRun };
   }
   const d = determineForRun(config, ctx);
-  if (d.operation === 'none')
+  // A schedule (drift) names every environment, none in particular.
+  if (d.operation === 'none' || d.operation === 'drift')
     throw new InputError(
       'environment',
       '',
@@ -146,6 +147,6 @@ export function renderEnvironments(
       );
     throw e;
   }
-  if (d.operation === 'none') return { environments: [], reason: d.reason };
+  if (d.operation === 'none' || d.operation === 'drift') return { environments: [], reason: d.reason };
   return { environments: [findEnvironment(config, d.environment)!], reason: '' };
 }

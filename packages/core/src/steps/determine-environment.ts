@@ -1,7 +1,9 @@
+import type { Config } from '../config/model';
 import { type Decision, determine } from '../determine';
+import { driftMatrix } from '../drift';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
-import type { Outputs, Step, StepRuntime } from '../runtime';
+import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
 
@@ -24,7 +26,7 @@ export const determineEnvironment: Step<DetermineEnvironmentOutput> = {
   description: 'decide which environment this run acts on, and whether to plan or apply',
   inputs: ['ref', 'event', 'base-ref', 'sha', 'config', 'token'],
   outputs: DETERMINE_ENVIRONMENT_OUTPUTS,
-  async run(rt: StepRuntime, _services, out: Outputs<DetermineEnvironmentOutput> = {}) {
+  async run(rt: StepRuntime, services, out: Outputs<DetermineEnvironmentOutput> = {}) {
     const inputs = new Inputs(rt);
     const ctx = rt.context;
     const config = stepConfig(inputs, ctx.workspace);
@@ -40,12 +42,28 @@ export const determineEnvironment: Step<DetermineEnvironmentOutput> = {
       sha,
       deleted: ctx.deleted && !inputs.string('ref'),
     });
+    if (decision.operation === 'drift') await deployedCommits(decision, services, config);
     Object.assign(out, decisionOutputs(decision));
     rt.info(decision.reason);
     await rt.summary(summarise(decision, config.source));
     return out;
   },
 };
+
+/**
+ * A drift decision names every environment; the provider says where each runs now (deploy tags and their
+ * statuses), and one that was never applied is left out, said in the reason.
+ */
+async function deployedCommits(decision: Decision, services: Services, config: Config): Promise<void> {
+  const { include, leftOut } = await driftMatrix(await services.provider(), config);
+  decision.matrix = { include };
+  const at = include.map((m) => `${m.environment} at ${m.ref!.replace(/^refs\/(heads|tags)\//, '')}`);
+  const left = leftOut.map((l) => `${l.environment} (${l.why})`);
+  decision.reason = [
+    `Scheduled run: look for drift in every environment at its deployed commit: ${at.join(', ') || 'none'}.`,
+    left.length ? ` Left out, never applied: ${left.join('; ')}.` : '',
+  ].join('');
+}
 
 /** The commit statuses belong on: a full 40-hex SHA (given, or the run's own), or '' when the run has none. */
 function commitSha(given: string, ofRun: string): string {
@@ -71,7 +89,14 @@ export function decisionOutputs(d: Decision): Required<Outputs<DetermineEnvironm
 }
 
 function summarise(d: Decision, source: string): string {
-  const rows = d.matrix.include.map((m) => [md(m.environment), md(m.workspace), m.operation]);
-  const body = rows.length ? table(['environment', 'workspace', 'operation'], rows) : '_Nothing to run._';
+  const drift = d.operation === 'drift';
+  const rows = d.matrix.include.map((m) => [
+    md(m.environment),
+    md(m.workspace),
+    m.operation,
+    ...(drift ? [md(m.ref ?? ''), `\`${(m.sha ?? '').slice(0, 12)}\``] : []),
+  ]);
+  const head = ['environment', 'workspace', 'operation', ...(drift ? ['deployed ref', 'commit'] : [])];
+  const body = rows.length ? table(head, rows) : '_Nothing to run._';
   return `### gitops-promote: determine-environment\n\n${md(d.reason)}\n\n${body}\n\n<sub>configuration: ${md(source)}</sub>\n`;
 }

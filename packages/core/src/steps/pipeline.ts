@@ -59,6 +59,13 @@ export const pipeline: Step<PipelineOutput> = {
     ] as const)
       out[name] = decided[name] ?? '';
     if (operation === 'none') return out;
+    if (operation === 'drift') {
+      // One job has one checkout, and drift plans each environment at its own deployed commit.
+      rt.info(
+        'a scheduled run looks for drift per environment: run determine-environment, then terraform-run with operation: drift for each entry of its matrix, checked out at the entry ref',
+      );
+      return out;
+    }
 
     // Every input is checked before anything waits (the gate) or runs (Terraform): both runs' settings.
     const runs: Record<string, string>[] = [{ environment: env, operation }];
@@ -115,5 +122,6 @@ function withInputs(rt: StepRuntime, fixed: Record<string, string>): StepRuntime
     error: (message, annotation) => rt.error(message, annotation),
     group: (title, fn) => rt.group(title, fn),
     summary: (markdown) => rt.summary(markdown),
+    warnResult: (message) => rt.warnResult(message),
   };
 }

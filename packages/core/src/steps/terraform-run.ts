@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Hosting } from '../hosting';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { attributeChanges } from '../terraform/attribute-diff';
+import { checkedOutCommit, driftStatusContext, reportDrift } from '../terraform/drift';
 import { parseOutputsJson, parsePlanJson } from '../terraform/plan-json';
 import { environmentStatusContext, planStatusContext } from '../terraform/plan-record';
 import {
@@ -49,6 +50,7 @@ export const TERRAFORM_RUN_OUTPUTS = [
   'plan-json-file',
   'fingerprint',
   'outputs',
+  'drift',
 ] as const;
 export type TerraformRunOutput = (typeof TERRAFORM_RUN_OUTPUTS)[number];
 
@@ -88,7 +90,9 @@ export const terraformRun: Step<TerraformRunOutput> = {
         { path: rt.context.workspace, as: '.' },
       ],
     };
-    const sha = rt.context.headSha || rt.context.sha;
+    const ofRun = rt.context.headSha || rt.context.sha;
+    // Drift plans the deployed commit checked out, which on a schedule is not the run's own commit.
+    const sha = s.operation === 'drift' ? await checkedOutCommit(rt.context.workspace, ofRun) : ofRun;
     report.sha = sha;
     try {
       await runner.init(s.backendConfig, s.initArgs);
@@ -106,6 +110,14 @@ export const terraformRun: Step<TerraformRunOutput> = {
       for (const secret of sensitiveValues(summary.outputs)) rt.setSecret(secret);
       writePlanOutputs(out, summary);
       rt.info(`${env}: plan ${countsText(summary.counts)}, fingerprint ${summary.fingerprint}`);
+
+      if (s.operation === 'drift') {
+        // Plan only, never apply: exit code 2 is the drift (-detailed-exitcode).
+        const drifted = plan.exitCode === 2;
+        out.drift = String(drifted);
+        await reportDrift(rt, hosting, { environment: env, sha, drifted, summary, report, status: s.status });
+        return out;
+      }
 
       if (s.operation === 'plan') {
         await recordPlan(rt, hosting, s, sha, summary);
@@ -173,8 +185,15 @@ async function recordFailure(
     out.exitcode = String(e.record.exitCode);
   // Once applied, the environment's status says so; a later failure (reading outputs) must not undo it.
   if (s.status && sha && !report.applied) {
-    const context = s.operation === 'apply' ? environmentStatusContext(env) : planStatusContext(env);
-    await hosting.setStatus(sha, { context, state: 'failure', description: clip(oneLine(message), 140) });
+    const context =
+      s.operation === 'apply'
+        ? environmentStatusContext(env)
+        : s.operation === 'drift'
+          ? driftStatusContext(env)
+          : planStatusContext(env);
+    // A drift plan that failed found no drift: an error, not a failure.
+    const state = s.operation === 'drift' ? 'error' : 'failure';
+    await hosting.setStatus(sha, { context, state, description: clip(oneLine(message), 140) });
   }
   const pr = rt.context.pullRequestNumber;
   // A failed plan replaces the last good one in the comment: reviewers must not approve a stale plan.

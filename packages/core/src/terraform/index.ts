@@ -1,5 +1,6 @@
 export * from './args';
 export * from './diagnostics';
+export * from './drift';
 export * from './fingerprint';
 export * from './plan-json';
 export * from './plan-record';

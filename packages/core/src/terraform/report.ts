@@ -8,7 +8,7 @@ export interface RunReport {
   tool: string;
   environment: string;
   workspace: string;
-  operation: 'plan' | 'apply';
+  operation: 'plan' | 'apply' | 'drift';
   commands: readonly { display: string; exitCode: number | undefined; durationMs: number }[];
   summary?: PlanSummary;
   /** Outputs to show: applied ones after an apply, else the plan's. */
@@ -87,7 +87,14 @@ export function renderReport(r: RunReport, o: RenderOptions = {}): string {
 function headPart(r: RunReport, marker?: string): string {
   const lines: string[] = [];
   if (marker) lines.push(marker);
-  const verb = r.operation === 'apply' ? (r.applied ? 'applied' : 'apply') : 'plan';
+  const verb =
+    r.operation === 'apply'
+      ? r.applied
+        ? 'applied'
+        : 'apply'
+      : r.operation === 'drift'
+        ? 'drift plan'
+        : 'plan';
   lines.push(`### gitops-promote: ${md(r.tool)} ${verb} for ${md(r.environment)}`);
   const facts: string[] = [`workspace \`${code(r.workspace)}\``];
   if (r.sha) facts.push(`commit \`${code(r.sha.slice(0, 12))}\``);

@@ -12,7 +12,8 @@ import { terraformDuration } from './runner';
 
 export interface TerraformRunSettings {
   environment: Environment;
-  operation: 'plan' | 'apply';
+  /** `drift`: plan only, at the deployed commit checked out, never apply (terraform/drift.ts). */
+  operation: 'plan' | 'apply' | 'drift';
   /** Absolute. */
   workingDirectory: string;
   binary: string;
@@ -36,7 +37,7 @@ export function readTerraformRunSettings(rt: Pick<Runtime, 'input' | 'context'>)
   const root = rt.context.workspace;
   const config = stepConfig(inputs, root);
   const environment = environmentInput(config, 'environment', inputs.required('environment'), 'defines');
-  const operation = inputs.choice('operation', ['plan', 'apply'] as const, 'plan');
+  const operation = inputs.choice('operation', ['plan', 'apply', 'drift'] as const, 'plan');
   const comment = inputs.choice('comment', ['on-change', 'always', 'off'] as const, 'on-change');
   const requireReviewedPlan = inputs.choice(
     'require-reviewed-plan',

@@ -138,6 +138,9 @@ export class TestRuntime implements Runtime {
   info(message: string): void {
     this.logs.push({ level: 'info', message });
   }
+  warnResult(message: string): void {
+    this.logs.push({ level: 'warning', message });
+  }
   warning(message: string, annotation?: Annotation): void {
     this.logs.push({ level: 'warning', message, ...(annotation ? { annotation } : {}) });
   }

@@ -81,6 +81,12 @@ export class AzureRuntime implements Runtime {
     if (first) tl.uploadSummary(this.summaryFile!);
   }
   private failed = false;
+  private issues?: string;
+  /** Kept for complete(): the one result line says SucceededWithIssues with this message. */
+  warnResult(message: string): void {
+    this.issues = safe(message);
+    tl.warning(this.issues);
+  }
   fail(message: string): void {
     this.failed = true;
     process.exitCode = 1;
@@ -88,7 +94,9 @@ export class AzureRuntime implements Runtime {
   }
   /** Azure DevOps wants an explicit result line; a failure has already written one. */
   complete(): void {
-    if (!this.failed) tl.setResult(tl.TaskResult.Succeeded, 'done');
+    if (this.failed) return;
+    if (this.issues !== undefined) tl.setResult(tl.TaskResult.SucceededWithIssues, this.issues);
+    else tl.setResult(tl.TaskResult.Succeeded, 'done');
   }
 }
 

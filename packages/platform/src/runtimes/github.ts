@@ -67,6 +67,9 @@ export class GitHubRuntime implements Runtime {
       core.warning(`the job summary could not be written: ${(e as Error).message}`);
     }
   }
+  warnResult(message: string): void {
+    core.warning(safe(message), { title: 'succeeded with issues' });
+  }
   fail(message: string): void {
     core.setFailed(safe(message));
   }

@@ -66,6 +66,9 @@ export class TerminalRuntime implements Runtime {
   async summary(markdown: string): Promise<void> {
     if (process.env.GITOPS_PROMOTE_SUMMARY !== 'off') this.log(markdown.trimEnd());
   }
+  warnResult(message: string): void {
+    this.log(`warning: ${message}`);
+  }
   fail(message: string): void {
     this.failed = true;
     this.log(`error: ${message}`);

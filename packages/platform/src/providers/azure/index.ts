@@ -3,8 +3,9 @@
  * Every repository call goes to `{collectionUri}{project}/_apis/git/repositories/{repositoryId}/…`
  * (./client.ts); the choices worth knowing stand at the top of each area's module.
  */
-import type { CommitStatus, GitProvider, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
+import type { CommitStatus, GitProvider, Issue, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
 import { guardAnswers } from '../shared/answers';
+import { noIssues } from '../shared/issues';
 import { AzureClient, type AzureDevOpsProviderOptions } from './client';
 import { commitFiles, type FilesChange, readFile } from './files';
 import * as pulls from './pulls';
@@ -42,6 +43,9 @@ export class AzureDevOpsProvider implements GitProvider {
   }
   listTags(prefix: string): Promise<TagRef[]> {
     return refs.listTags(this.#az, prefix);
+  }
+  newestTags(prefix: string, limit: number): Promise<TagRef[]> {
+    return refs.newestTags(this.#az, prefix, limit);
   }
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#az, branch);
@@ -81,5 +85,19 @@ export class AzureDevOpsProvider implements GitProvider {
   }
   readFile(path: string, ref: string): Promise<string | undefined> {
     return readFile(this.#az, path, ref);
+  }
+
+  // Work items are no issue tracker for drift: the build summary and a SucceededWithIssues result say it.
+  async findOpenIssues(): Promise<Issue[]> {
+    throw noIssues('findOpenIssues', 'azure');
+  }
+  async createIssue(): Promise<Issue> {
+    throw noIssues('createIssue', 'azure');
+  }
+  async updateIssue(): Promise<Issue> {
+    throw noIssues('updateIssue', 'azure');
+  }
+  async commentOnIssue(): Promise<void> {
+    throw noIssues('commentOnIssue', 'azure');
   }
 }

@@ -2,7 +2,13 @@
 // rejected: each result's `success`/`updateStatus` is checked. Ancestry: `GET diffs/commits` (GA in 7.1)
 // with the commit as base and the branch as target; the commit is an ancestor of the branch exactly when
 // it is their common commit (merge base). One call, no preview API.
-import { type GitProvider, ProviderError, TagConflictError, type TagRef } from '@gitops-promote/core';
+import {
+  type GitProvider,
+  newestTagFirst,
+  ProviderError,
+  TagConflictError,
+  type TagRef,
+} from '@gitops-promote/core';
 import { type AzureClient, type Need, PERMISSION, PREVIEW_API_VERSION, sameSha } from './client';
 import type { AzRef, AzRefUpdateResult, List } from './types';
 
@@ -71,6 +77,11 @@ export async function listTags(az: AzureClient, prefix: string): Promise<TagRef[
   return refs
     .filter((r) => r.name.startsWith(`refs/tags/${prefix}`))
     .map((r) => ({ name: r.name.slice(10), sha: r.peeledObjectId || r.objectId }));
+}
+
+/** Azure DevOps peels every tag in the one paged list: sorting and cutting it costs no further call. */
+export async function newestTags(az: AzureClient, prefix: string, limit: number): Promise<TagRef[]> {
+  return (await listTags(az, prefix)).sort(newestTagFirst).slice(0, Math.max(0, limit));
 }
 
 export async function branchSha(az: AzureClient, branch: string): Promise<string | undefined> {

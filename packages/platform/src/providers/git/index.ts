@@ -8,11 +8,13 @@
 import {
   type CommitStatus,
   type GitProvider,
+  type Issue,
   type NewStatus,
   type PullRequest,
   type TagRef,
   UnsupportedError,
 } from '@gitops-promote/core';
+import { noIssues } from '../shared/issues';
 import { GitCli } from './cli';
 import { commitFiles, readFile } from './files';
 import { NoteStatuses } from './notes';
@@ -57,6 +59,9 @@ export class GitRemoteProvider implements GitProvider {
   listTags(prefix: string): Promise<TagRef[]> {
     return refs.listTags(this.#cli, prefix);
   }
+  newestTags(prefix: string, limit: number): Promise<TagRef[]> {
+    return refs.newestTags(this.#cli, prefix, limit);
+  }
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#cli, branch);
   }
@@ -93,6 +98,21 @@ export class GitRemoteProvider implements GitProvider {
   }
   async upsertComment(): Promise<{ id: string; created: boolean }> {
     throw noPullRequests('upsertComment');
+  }
+
+  // --- issues: not a Git feature either ---------------------------------------------------------
+
+  async findOpenIssues(): Promise<Issue[]> {
+    throw noIssues('findOpenIssues', 'git');
+  }
+  async createIssue(): Promise<Issue> {
+    throw noIssues('createIssue', 'git');
+  }
+  async updateIssue(): Promise<Issue> {
+    throw noIssues('updateIssue', 'git');
+  }
+  async commentOnIssue(): Promise<void> {
+    throw noIssues('commentOnIssue', 'git');
   }
 }
 

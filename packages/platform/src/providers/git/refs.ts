@@ -1,5 +1,11 @@
 // Tags and branches: read with ls-remote, written by pushing; the remote decides.
-import { GitopsError, ProviderError, TagConflictError, type TagRef } from '@gitops-promote/core';
+import {
+  GitopsError,
+  newestTagFirst,
+  ProviderError,
+  TagConflictError,
+  type TagRef,
+} from '@gitops-promote/core';
 import type { GitCli } from './cli';
 import { commitOf, FULL_SHA, fetchRef, isShallow, localCommit, lsRemote } from './revisions';
 
@@ -75,6 +81,11 @@ export async function listTags(cli: GitCli, prefix: string): Promise<TagRef[]> {
     if (ref.startsWith('refs/tags/') && name.startsWith(prefix)) tags.push({ name, sha });
   }
   return tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** `ls-remote` answers with every tag peeled at once: sorting and cutting it costs nothing more. */
+export async function newestTags(cli: GitCli, prefix: string, limit: number): Promise<TagRef[]> {
+  return (await listTags(cli, prefix)).sort(newestTagFirst).slice(0, Math.max(0, limit));
 }
 
 export async function branchSha(cli: GitCli, branch: string): Promise<string | undefined> {

@@ -62,6 +62,8 @@ export const PERMISSION = {
   writeContents: 'contents:write',
   readPulls: 'pull-requests:read',
   writePulls: 'pull-requests:write',
+  readIssues: 'issues:read',
+  writeIssues: 'issues:write',
 } as const;
 type Permission = (typeof PERMISSION)[keyof typeof PERMISSION] | 'pull-requests:write and contents:write';
 

@@ -3,10 +3,11 @@
  * GraphQL mutation REST lacks (auto-merge). This module is imported dynamically, only by steps that call
  * the API; Octokit itself is loaded on the first call (HTTP behaviour: ./octokit.ts and ./client.ts).
  */
-import type { CommitStatus, GitProvider, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
+import type { CommitStatus, GitProvider, Issue, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
 import { guardAnswers } from '../shared/answers';
 import { GitHubClient, type GitHubProviderOptions } from './client';
 import { commitFiles, type FilesChange, readFile } from './files';
+import * as issues from './issues';
 import * as pulls from './pulls';
 import * as refs from './refs';
 import { listStatuses, setStatus } from './statuses';
@@ -52,6 +53,9 @@ export class GitHubProvider implements GitProvider {
   listTags(prefix: string): Promise<TagRef[]> {
     return refs.listTags(this.#gh, prefix);
   }
+  newestTags(prefix: string, limit: number): Promise<TagRef[]> {
+    return refs.newestTags(this.#gh, prefix, limit);
+  }
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#gh, branch);
   }
@@ -90,5 +94,21 @@ export class GitHubProvider implements GitProvider {
   }
   readFile(path: string, ref: string): Promise<string | undefined> {
     return readFile(this.#gh, path, ref);
+  }
+
+  findOpenIssues(label: string): Promise<Issue[]> {
+    return issues.findOpenIssues(this.#gh, label);
+  }
+  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
+    return issues.createIssue(this.#gh, issue);
+  }
+  updateIssue(
+    number: number,
+    change: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<Issue> {
+    return issues.updateIssue(this.#gh, number, change);
+  }
+  commentOnIssue(number: number, body: string): Promise<void> {
+    return issues.commentOnIssue(this.#gh, number, body);
   }
 }

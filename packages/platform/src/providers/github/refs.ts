@@ -1,5 +1,11 @@
 // Tags and branches through the git refs API; annotated tags are peeled to their commit.
-import { type GitProvider, ProviderError, TagConflictError, type TagRef } from '@gitops-promote/core';
+import {
+  type GitProvider,
+  newestTagFirst,
+  ProviderError,
+  TagConflictError,
+  type TagRef,
+} from '@gitops-promote/core';
 import { type GitHubClient, PERMISSION, seg } from './client';
 import type { GhObject, GhRef, GhTag } from './types';
 
@@ -61,14 +67,25 @@ export async function deleteTag(gh: GitHubClient, name: string): Promise<void> {
 }
 
 export async function listTags(gh: GitHubClient, prefix: string): Promise<TagRef[]> {
+  const tags: TagRef[] = [];
+  for (const ref of await tagRefs(gh, prefix)) tags.push({ name: ref.name, sha: await peel(gh, ref.object) });
+  return tags;
+}
+
+/** One paged list of the names; only the `limit` newest are peeled (one call each for annotated tags). */
+export async function newestTags(gh: GitHubClient, prefix: string, limit: number): Promise<TagRef[]> {
+  const newest = (await tagRefs(gh, prefix)).sort(newestTagFirst).slice(0, Math.max(0, limit));
+  const tags: TagRef[] = [];
+  for (const ref of newest) tags.push({ name: ref.name, sha: await peel(gh, ref.object) });
+  return tags;
+}
+
+async function tagRefs(gh: GitHubClient, prefix: string): Promise<{ name: string; object: GhObject }[]> {
   const path = `${gh.base}/git/matching-refs/tags/${seg(prefix)}`;
   const refs = (await gh.all<GhRef>(path, PERMISSION.readContents, {}, { notFound: 'absent' })) ?? [];
-  const tags: TagRef[] = [];
-  for (const ref of refs) {
-    if (!ref.ref.startsWith(`refs/tags/${prefix}`)) continue;
-    tags.push({ name: ref.ref.slice('refs/tags/'.length), sha: await peel(gh, ref.object) });
-  }
-  return tags;
+  return refs
+    .filter((ref) => ref.ref.startsWith(`refs/tags/${prefix}`))
+    .map((ref) => ({ name: ref.ref.slice('refs/tags/'.length), object: ref.object }));
 }
 
 export async function branchSha(gh: GitHubClient, branch: string): Promise<string | undefined> {

@@ -58,6 +58,16 @@ export interface GhComment {
   id: number;
   body?: string | null;
 }
+export interface GhIssue {
+  number: number;
+  html_url: string;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  labels: (string | { name?: string })[];
+  /** Present when the "issue" is a pull request. */
+  pull_request?: unknown;
+}
 export interface GhContent {
   type: string;
   encoding?: string;

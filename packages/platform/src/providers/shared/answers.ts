@@ -19,6 +19,11 @@ const METHODS = [
   'upsertComment',
   'commitFiles',
   'readFile',
+  'newestTags',
+  'findOpenIssues',
+  'createIssue',
+  'updateIssue',
+  'commentOnIssue',
 ] as const satisfies readonly (keyof GitProvider)[];
 
 /** What JavaScript says when code reads a field an answer lacks. */
