@@ -101,6 +101,12 @@ export interface GitProvider {
   }): Promise<string | undefined>;
   /** Reads a file at a ref (branch, tag or sha); undefined when it does not exist there. */
   readFile(path: string, ref: string): Promise<string | undefined>;
+  /**
+   * Starts the workflow `workflow` (its file name) on `ref` (`refs/tags/x`) where the hosting service starts
+   * workflows by API (GitHub: workflow_dispatch); false where it does not: Azure DevOps starts pipelines on
+   * the pushed tag itself, plain Git has no workflows.
+   */
+  dispatchWorkflow(workflow: string, ref: string): Promise<boolean>;
 }
 
 /** A hosting-service call failed for good; the message names the call, the status and the likely cause. */

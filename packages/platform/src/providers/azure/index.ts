@@ -82,4 +82,8 @@ export class AzureDevOpsProvider implements GitProvider {
   readFile(path: string, ref: string): Promise<string | undefined> {
     return readFile(this.#az, path, ref);
   }
+  /** Nothing to start: a tag pushed with the build service's token triggers the pipelines itself. */
+  async dispatchWorkflow(): Promise<boolean> {
+    return false;
+  }
 }

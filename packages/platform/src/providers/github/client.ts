@@ -62,6 +62,7 @@ export const PERMISSION = {
   writeContents: 'contents:write',
   readPulls: 'pull-requests:read',
   writePulls: 'pull-requests:write',
+  writeActions: 'actions:write',
 } as const;
 type Permission = (typeof PERMISSION)[keyof typeof PERMISSION] | 'pull-requests:write and contents:write';
 

@@ -5,6 +5,7 @@
  */
 import type { CommitStatus, GitProvider, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
 import { guardAnswers } from '../shared/answers';
+import { dispatchWorkflow } from './actions';
 import { GitHubClient, type GitHubProviderOptions } from './client';
 import { commitFiles, type FilesChange, readFile } from './files';
 import * as pulls from './pulls';
@@ -90,5 +91,8 @@ export class GitHubProvider implements GitProvider {
   }
   readFile(path: string, ref: string): Promise<string | undefined> {
     return readFile(this.#gh, path, ref);
+  }
+  dispatchWorkflow(workflow: string, ref: string): Promise<boolean> {
+    return dispatchWorkflow(this.#gh, workflow, ref);
   }
 }
