@@ -140,7 +140,8 @@ export function setImageTag(text: string, file: string, target: ImageTarget): Ma
     found += setterEdits(edits, doc, marked);
     if (isKustomization(doc, file)) found += kustomizationEdits(edits, doc, marked);
   }
-  const sorted = [...edits.list].sort((a, b) => b.start - a.start);
+  // Last first, so offsets stay true; two inserts at one place keep their order (newTag, then digest).
+  const sorted = edits.list.map((e, i) => ({ ...e, i })).sort((a, b) => b.start - a.start || b.i - a.i);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return { text: out, found, digests: edits.digests, changes: sorted.map((e) => e.change).reverse() };
