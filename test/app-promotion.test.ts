@@ -1054,16 +1054,24 @@ describe.each([
     expect(remoteFile(fx, qa.head, 'apps/qa/podinfo.yaml')).toContain(`podinfo:2.0.0@${NEW_DIGEST}`);
   });
 
-  it('only a tag for manifests that pin a digest: an error naming file and line, nothing written', async () => {
-    const fx = pinnedRepo();
-    const host = await start<Host>(make, fx);
-    const r = await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': '2.0.0' });
-    expect(r.code).toBe(1);
-    expect(r.failure).toMatch(/^promote-tag: apps\/dev\/\S+\.yaml:\d+: .*only image-tag 2\.0\.0 was given/);
-    expect(r.failure).toContain('give image-digest too');
-    expect(host.pulls()).toEqual([]);
-    expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
-  });
+  it.each([
+    ['values.yaml', 4, 'the apps:podinfo:digest setter pins a digest'],
+    ['podinfo.yaml', 3, 'the apps:podinfo setter marks an image pinned by digest'],
+    ['kustomization.yaml', 2, 'the images entry for podinfo pins a digest'],
+  ])(
+    'only a tag for a pinned %s: an error naming file and line, nothing written',
+    async (file, line, what) => {
+      const path = `apps/dev/${file}`;
+      const fx = gitFixture({ 'gitops-promotion.yaml': XKS_CONFIG, [path]: pinnedFiles('dev')[path]! });
+      const host = await start<Host>(make, fx);
+      const r = await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': '2.0.0' });
+      expect(r.code).toBe(1);
+      expect(r.failure).toContain(`promote-tag: ${path}:${line}: ${what}`);
+      expect(r.failure).toContain('only image-tag 2.0.0 was given');
+      expect(host.pulls()).toEqual([]);
+      expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
+    },
+  );
 
   it('a digest nothing takes (a :tag setter alone) is refused; a malformed digest is refused before any request', async () => {
     const fx = gitFixture({
