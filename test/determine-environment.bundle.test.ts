@@ -231,7 +231,8 @@ const CASES: Case[] = [
   },
   {
     // promote-tag starts the deploy this way when the tag was made with the workflow's own token.
-    title: 'manual run on a deploy tag (workflow_dispatch, Azure DevOps Manual) applies apps as its push does',
+    title:
+      'manual run on a deploy tag (workflow_dispatch, Azure DevOps Manual) applies apps as its push does',
     config: 'kubestack',
     event: 'manual',
     ref: 'refs/tags/apps-deploy-20260101120000',

@@ -64,55 +64,7 @@ export const promoteTag: Step<PromoteTagOutput> = {
     if (strategy === 'pull-request') return promoteImage({ rt, out, services, config, inputs });
     if (strategy === 'branch') return promoteEnvironmentBranch({ rt, out, services, config, inputs });
 
-    const target = promotionTarget(config, inputs, rt.context);
-    const requirePrevious = inputs.boolean('require-previous', true);
-    const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
-    refuseInputs(inputs, PULL_REQUEST_INPUTS, 'the pull-request strategy');
-    const tagName = givenTag(inputs.string('tag'), target, config);
-
-    const token = inputs.string('token');
-    if (token) rt.setSecret(token);
-    const ownToken = !!token && !!rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token'));
-    const dispatch = dispatchSettings(inputs, rt.context.hosting, ownToken);
-    if (ownToken && dispatch.mode === 'off')
-      rt.warning(
-        `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow, and dispatch is off. Leave dispatch at auto (permission actions: write) to start the deploy by workflow_dispatch, or pass a GitHub App token or a fine-grained PAT with contents:write as token.`,
-      );
-
-    const provider = await services.provider();
-    requireWorkflow(dispatch, provider);
-    const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
-    out.environment = target.name;
-    out.sha = sha;
-    out.tag = result.tag.name;
-    out.created = String(result.created);
-    for (const o of ['pull-request-number', 'pull-request-url', 'branch'] as const) out[o] = '';
-    out['auto-merge'] = 'false';
-    out.dispatched = 'false';
-    rt.info(
-      result.created
-        ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
-        : `tag ${result.tag.name} already promotes ${sha.slice(0, 12)} to ${target.name}: nothing to do`,
-    );
-    const tag = { name: result.tag.name, created: result.created };
-    const dispatched = await dispatchDeploy(rt, provider, config, target, sha, tag, dispatch);
-    out.dispatched = String(dispatched);
-    await rt.summary(
-      `### gitops-promote: promote-tag\n\n${table(
-        ['environment', 'commit', 'tag', 'created', 'dispatched'],
-        [
-          [
-            md(target.name),
-            `\`${sha.slice(0, 12)}\``,
-            `\`${md(result.tag.name)}\``,
-            String(result.created),
-            dispatched ? `true (${md(dispatch.workflow)})` : 'false',
-          ],
-        ],
-      )}\n`,
-    );
-
-    return out;
+    return promoteDeployTag({ rt, out, services, config, inputs });
   },
 };
 
@@ -128,6 +80,63 @@ interface StrategyRun {
   services: Services;
   config: Config;
   inputs: Inputs;
+}
+
+/** Git-tag strategy (Kubestack): the deploy tag, then (GitHub, the workflow's own token) its deploy started. */
+async function promoteDeployTag({
+  rt,
+  out,
+  services,
+  config,
+  inputs,
+}: StrategyRun): Promise<Outputs<PromoteTagOutput>> {
+  const target = promotionTarget(config, inputs, rt.context);
+  const requirePrevious = inputs.boolean('require-previous', true);
+  const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
+  refuseInputs(inputs, PULL_REQUEST_INPUTS, 'the pull-request strategy');
+  const tagName = givenTag(inputs.string('tag'), target, config);
+
+  const token = inputs.string('token');
+  if (token) rt.setSecret(token);
+  const ownToken = !!token && !!rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token'));
+  const dispatch = dispatchSettings(inputs, rt.context.hosting, ownToken);
+  if (ownToken && dispatch.mode === 'off')
+    rt.warning(
+      `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow, and dispatch is off. Leave dispatch at auto (permission actions: write) to start the deploy by workflow_dispatch, or pass a GitHub App token or a fine-grained PAT with contents:write as token.`,
+    );
+
+  const provider = await services.provider();
+  requireWorkflow(dispatch, provider);
+  const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
+  out.environment = target.name;
+  out.sha = sha;
+  out.tag = result.tag.name;
+  out.created = String(result.created);
+  for (const o of ['pull-request-number', 'pull-request-url', 'branch'] as const) out[o] = '';
+  out['auto-merge'] = 'false';
+  out.dispatched = 'false';
+  rt.info(
+    result.created
+      ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
+      : `tag ${result.tag.name} already promotes ${sha.slice(0, 12)} to ${target.name}: no new tag`,
+  );
+  const tag = { name: result.tag.name, created: result.created };
+  const dispatched = await dispatchDeploy(rt, provider, config, target, sha, tag, dispatch);
+  out.dispatched = String(dispatched);
+  await rt.summary(tagSummary(target.name, sha, tag, dispatched ? dispatch.workflow : ''));
+  return out;
+}
+
+function tagSummary(
+  env: string,
+  sha: string,
+  tag: { name: string; created: boolean },
+  workflow: string,
+): string {
+  const row = [md(env), `\`${sha.slice(0, 12)}\``, `\`${md(tag.name)}\``, String(tag.created)];
+  row.push(workflow ? `true (${md(workflow)})` : 'false');
+  const header = ['environment', 'commit', 'tag', 'created', 'dispatched'];
+  return `### gitops-promote: promote-tag\n\n${table(header, [row])}\n`;
 }
 
 /** Inputs that belong to another strategy: given here they would be silently ignored, so they are refused. */
