@@ -1009,3 +1009,91 @@ describe('the environment manifests are read inside the repository only', () => 
     expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
   });
 });
+
+describe.each([
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+] as const)('image digests in the shapes Flux documents, on %s', (_title, make) => {
+  const OLD = `sha256:${'0'.repeat(64)}`;
+  const NEW_DIGEST = `sha256:${'7f'.repeat(32)}`;
+  /** Helm values with Flux's :name, :tag and :digest setters; a full-image setter pinned by digest; a kustomization entry with digest. */
+  const pinnedFiles = (env: string) => ({
+    [`apps/${env}/values.yaml`]: `image:\n  repository: ghcr.io/org/podinfo # {"$imagepolicy": "apps:podinfo:name"}\n  tag: 1.0.0 # {"$imagepolicy": "apps:podinfo:tag"}\n  digest: ${OLD} # {"$imagepolicy": "apps:podinfo:digest"}\n`,
+    [`apps/${env}/podinfo.yaml`]: `spec:\n  containers:\n    - image: ghcr.io/org/podinfo:1.0.0@${OLD} # {"$imagepolicy": "apps:podinfo"}\n`,
+    [`apps/${env}/kustomization.yaml`]: `images:\n  - name: ghcr.io/org/podinfo\n    newTag: 1.0.0\n    digest: ${OLD}\n`,
+  });
+  const pinnedRepo = () =>
+    gitFixture({ 'gitops-promotion.yaml': XKS_CONFIG, ...pinnedFiles('dev'), ...pinnedFiles('qa') });
+
+  it('new with image-digest pins every place, and promote carries the digest to the next environment', async () => {
+    const fx = pinnedRepo();
+    const host = await start<Host>(make, fx);
+    const m0 = checkoutMain(fx);
+    const r = ok(
+      await host.push('promote-tag', m0, { ...NEW, 'image-tag': '2.0.0', 'image-digest': NEW_DIGEST }),
+    );
+    expect(r).toMatchObject({ environment: 'dev', tag: '2.0.0', created: 'true', dispatched: 'false' });
+    const at = (env: string) => ({
+      values: remoteFile(fx, 'promote/apps-podinfo', `apps/${env}/values.yaml`),
+      deployment: remoteFile(fx, 'promote/apps-podinfo', `apps/${env}/podinfo.yaml`),
+      kustomization: remoteFile(fx, 'promote/apps-podinfo', `apps/${env}/kustomization.yaml`),
+    });
+    expect(at('dev')).toEqual({
+      values: `image:\n  repository: ghcr.io/org/podinfo # {"$imagepolicy": "apps:podinfo:name"}\n  tag: 2.0.0 # {"$imagepolicy": "apps:podinfo:tag"}\n  digest: ${NEW_DIGEST} # {"$imagepolicy": "apps:podinfo:digest"}\n`,
+      deployment: `spec:\n  containers:\n    - image: ghcr.io/org/podinfo:2.0.0@${NEW_DIGEST} # {"$imagepolicy": "apps:podinfo"}\n`,
+      kustomization: `images:\n  - name: ghcr.io/org/podinfo\n    newTag: 2.0.0\n    digest: ${NEW_DIGEST}\n`,
+    });
+    expect(metadataOf(host.pull(1).body)).toMatchObject({ tag: '2.0.0', digest: NEW_DIGEST, env: 'dev' });
+
+    const merged = await host.merge(1);
+    checkoutMain(fx);
+    const next = ok(await host.push('promote-tag', merged, PROMOTE));
+    expect(next).toMatchObject({ environment: 'qa', tag: '2.0.0', created: 'true' });
+    const qa = host.pulls().find((p) => p.state === 'open')!;
+    expect(metadataOf(qa.body)).toMatchObject({ tag: '2.0.0', digest: NEW_DIGEST, env: 'qa' });
+    expect(remoteFile(fx, qa.head, 'apps/qa/podinfo.yaml')).toContain(`podinfo:2.0.0@${NEW_DIGEST}`);
+  });
+
+  it.each([
+    ['values.yaml', 4, 'the apps:podinfo:digest setter pins a digest'],
+    ['podinfo.yaml', 3, 'the apps:podinfo setter marks an image pinned by digest'],
+    ['kustomization.yaml', 2, 'the images entry for podinfo pins a digest'],
+  ])(
+    'only a tag for a pinned %s: an error naming file and line, nothing written',
+    async (file, line, what) => {
+      const path = `apps/dev/${file}`;
+      const fx = gitFixture({ 'gitops-promotion.yaml': XKS_CONFIG, [path]: pinnedFiles('dev')[path]! });
+      const host = await start<Host>(make, fx);
+      const r = await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': '2.0.0' });
+      expect(r.code).toBe(1);
+      expect(r.failure).toContain(`promote-tag: ${path}:${line}: ${what}`);
+      expect(r.failure).toContain('only image-tag 2.0.0 was given');
+      expect(host.pulls()).toEqual([]);
+      expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
+    },
+  );
+
+  it('a digest nothing takes (a :tag setter alone) is refused; a malformed digest is refused before any request', async () => {
+    const fx = gitFixture({
+      'gitops-promotion.yaml': XKS_CONFIG,
+      'apps/dev/values.yaml': 'tag: 1.0.0 # {"$imagepolicy": "apps:podinfo:tag"}\n',
+    });
+    const host = await start<Host>(make, fx);
+    const m0 = checkoutMain(fx);
+    const bad = await host.push('promote-tag', m0, {
+      ...NEW,
+      'image-tag': '2',
+      'image-digest': 'sha256:abc',
+    });
+    expect(bad.failure).toBe(
+      'promote-tag: input image-digest: "sha256:abc" is not valid; an image digest is sha256: followed by 64 lower-case hexadecimal digits',
+    );
+    expect(host.requestCount()).toBe(0);
+    const r = await host.push('promote-tag', m0, { ...NEW, 'image-tag': '2', 'image-digest': NEW_DIGEST });
+    expect(r.code).toBe(1);
+    expect(r.failure).toContain(
+      `image-digest ${NEW_DIGEST} was given, but no manifest under apps/dev takes a digest`,
+    );
+    expect(host.pulls()).toEqual([]);
+  });
+});

@@ -229,6 +229,23 @@ const CASES: Case[] = [
     ref: 'refs/heads/main',
     expect: { environment: 'ops', operation: 'apply', trigger: 'branch', 'plan-next': 'true' },
   },
+  {
+    // promote-tag starts the deploy this way when the tag was made with the workflow's own token.
+    title:
+      'manual run on a deploy tag (workflow_dispatch, Azure DevOps Manual) applies apps as its push does',
+    config: 'kubestack',
+    event: 'manual',
+    ref: 'refs/tags/apps-deploy-20260101120000',
+    expect: {
+      environment: 'apps',
+      operation: 'apply',
+      trigger: 'tag',
+      'plan-next': 'false',
+      'previous-environment': 'ops',
+      reason:
+        'Manual run on tag apps-deploy-20260101120000, which matches apps-deploy-*, the deploy tag of environment apps: apply apps once ops reports success for this commit.',
+    },
+  },
   // A schedule (drift, every environment at its deployed commit) reads tags and statuses through the
   // provider: test/drift.e2e.test.ts runs it against each platform's hosting service.
   {

@@ -801,7 +801,7 @@ describe.each([
 });
 
 describe('promote-tag on GitHub with the workflow token', () => {
-  it('creates the tag and warns that it will start no deploy workflow, without showing the token', async () => {
+  it('with dispatch off: creates the tag and warns that it will start no deploy workflow, without showing the token', async () => {
     const fx = repo();
     const gh = await githubHost(fx);
     host = gh;
@@ -811,10 +811,11 @@ describe('promote-tag on GitHub with the workflow token', () => {
     // The action passes github.token as workflow-token; here the token given is that same token.
     const r = await gh.run('promote-tag', {
       ...push,
-      inputs: { 'from-environment': 'ops', 'workflow-token': gh.token! },
+      // dispatch auto would start the deploy by workflow_dispatch (test/dispatch.bundle.test.ts).
+      inputs: { 'from-environment': 'ops', 'workflow-token': gh.token!, dispatch: 'off' },
     });
     ok(r);
-    expect(r.outputs.created).toBe('true');
+    expect(r.outputs).toMatchObject({ created: 'true', dispatched: 'false' });
     expect(r.warnings.join('\n')).toContain(
       "the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the apps deploy workflow",
     );

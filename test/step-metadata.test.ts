@@ -60,6 +60,7 @@ const OUTPUTS: Record<string, string[]> = {
     'pull-request-url',
     'branch',
     'auto-merge',
+    'dispatched',
   ],
   'render-manifests': ['changed', 'commit', 'files', 'diff-file'],
 };

@@ -39,6 +39,8 @@
  *   GET    /repos/{o}/{r}/issues/{n}/comments               paginated
  *   POST   /repos/{o}/{r}/issues/{n}/comments, PATCH …/issues/comments/{id}
  *   POST   /graphql (GHES: /api/graphql)                    enablePullRequestAutoMerge, disablePullRequestAutoMerge
+ *   POST   /repos/{o}/{r}/actions/workflows/{file}/dispatches   204; 404 no such workflow on the default branch,
+ *                                                           422 no such ref, or no `on: workflow_dispatch` at it
  *
  * Behaviour a test can lean on:
  * - `authorization: token <t>` or `Bearer <t>` must carry `api.token`, else 401 "Bad credentials".
@@ -63,6 +65,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { tempDir } from '../support/git';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -117,7 +120,8 @@ export type Permission =
   | 'pull-requests:read'
   | 'pull-requests:write'
   | 'issues:read'
-  | 'issues:write';
+  | 'issues:write'
+  | 'actions:write';
 
 export interface StatusInput {
   context: string;
@@ -352,6 +356,8 @@ export class GitHubApiDouble {
   readonly defaultBranch: string;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** Workflow runs started by workflow_dispatch, in order: the workflow file and the ref it runs on. */
+  readonly dispatches: { workflow: string; ref: string; inputs: Record<string, unknown> }[] = [];
   autoMerge: 'allowed' | 'disabled' | 'clean';
 
   readonly #remote: string;
@@ -845,6 +851,14 @@ export class GitHubApiDouble {
       route('PATCH', '/issues/(\\d+)', 'issues:write', 'issues/issues#update-an-issue', (c) =>
         this.#updateIssue(c),
       ),
+      // workflows
+      route(
+        'POST',
+        '/actions/workflows/([^/]+)/dispatches',
+        'actions:write',
+        'actions/workflows#create-a-workflow-dispatch-event',
+        (c) => this.#dispatchWorkflow(c),
+      ),
       // comments
       route(
         'GET',
@@ -1017,6 +1031,30 @@ export class GitHubApiDouble {
       throw unprocessable('Reference cannot be updated', doc);
     }
     return ok(this.#refJson(ref, sha));
+  }
+
+  /**
+   * As GitHub: the workflow is known by its file on the default branch; it runs the file at `ref` (a branch
+   * or tag, short or full), which must have `on: workflow_dispatch`. 204 No Content.
+   */
+  #dispatchWorkflow(c: Ctx): Answer {
+    const doc = `${DOCS}/actions/workflows#create-a-workflow-dispatch-event`;
+    const workflow = c.params[0]!;
+    const file = `.github/workflows/${workflow}`;
+    // `cat-file -e` prints nothing: '' when the file is there, undefined when not.
+    if (this.#tryGit(['cat-file', '-e', `refs/heads/${this.defaultBranch}:${file}`]) === undefined)
+      throw notFound(doc);
+    const ref = c.body.ref;
+    if (typeof ref !== 'string' || ref === '')
+      throw unprocessable('Invalid request.\n\n"ref" wasn\'t supplied.', doc);
+    const full = [ref, `refs/heads/${ref}`, `refs/tags/${ref}`].find(
+      (r) => r.startsWith('refs/') && this.#refSha(r),
+    );
+    if (!full) throw unprocessable(`No ref found for: ${ref}`, doc);
+    const text = this.#tryGit(['show', `${full}:${file}`]) ?? '';
+    if (!dispatchable(text)) throw unprocessable("Workflow does not have 'workflow_dispatch' trigger", doc);
+    this.dispatches.push({ workflow, ref: full, inputs: (c.body.inputs as Record<string, unknown>) ?? {} });
+    return { status: 204 };
   }
 
   #deleteRef(c: Ctx): Answer {
@@ -2155,6 +2193,19 @@ export class GitHubApiDouble {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** Does a workflow file's `on:` include workflow_dispatch (as a name, a list entry or a key)? */
+function dispatchable(text: string): boolean {
+  let on: unknown;
+  try {
+    on = (parseYaml(text) as Record<string, unknown> | null)?.on;
+  } catch {
+    return false;
+  }
+  if (typeof on === 'string') return on === 'workflow_dispatch';
+  if (Array.isArray(on)) return on.includes('workflow_dispatch');
+  return !!on && typeof on === 'object' && 'workflow_dispatch' in on;
+}
 
 function ok(body: unknown): Answer {
   return { status: 200, body };

@@ -40,6 +40,11 @@ export interface ContractEnv {
   pullRequests: boolean;
   /** Merges a pull request the way the host would (for pullRequestForMergeCommit); returns the merge commit. */
   mergePullRequest?: (n: number) => Promise<string>;
+  /**
+   * The workflow runs the hosting service was asked to start (GitHub's workflow_dispatch). Absent where
+   * nothing is started by API: dispatchWorkflow must then answer false and ask for nothing.
+   */
+  dispatches?: () => { workflow: string; ref: string }[];
   close?: () => Promise<void>;
 }
 
@@ -389,6 +394,21 @@ export function providerContract(name: string, setup: () => Promise<ContractEnv>
         expect(remoteCommit(fx, `refs/heads/${branch}`)).toBe(sha);
         expect(await provider.readFile('x.txt', branch)).toBe('x\n');
         expect(existsSync(marker)).toBe(false);
+      });
+    });
+
+    describe('dispatchWorkflow', () => {
+      it('starts the workflow on the tag where workflows are started by API; else answers false', async () => {
+        const sha = pushCommit(fx, {
+          '.github/workflows/deploy.yml':
+            'on:\n  push: { tags: ["apps-deploy-*"] }\n  workflow_dispatch:\njobs: {}\n',
+        });
+        await provider.createTag('apps-deploy-1', sha);
+        const started = await provider.dispatchWorkflow('deploy.yml', 'refs/tags/apps-deploy-1');
+        expect(started).toBe(env.dispatches !== undefined);
+        expect(env.dispatches?.().map(({ workflow, ref }) => ({ workflow, ref })) ?? []).toEqual(
+          started ? [{ workflow: 'deploy.yml', ref: 'refs/tags/apps-deploy-1' }] : [],
+        );
       });
     });
 

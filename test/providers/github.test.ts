@@ -53,6 +53,7 @@ providerContract('github', async () => {
     fixture,
     pullRequests: true,
     mergePullRequest: (n) => api.mergePullRequest(n),
+    dispatches: () => api.dispatches,
     close: () => api.close(),
   };
 });

@@ -115,7 +115,9 @@ export function determine(config: Config, input: DetermineInput): Decision {
   }
   if (kind === 'schedule') return forSchedule(config, sha);
   if (kind === 'pull-request' || ref!.kind === 'pull') return forPullRequest(config, input, ref!, sha);
-  if (ref!.kind === 'tag') return forTag(config, ref!.name, sha);
+  // A manual run on a deploy tag (workflow_dispatch, as promote-tag starts it; an Azure DevOps manual run)
+  // is the tag's deploy, exactly as its push: the gate and the reviewed plan follow from the tag ref.
+  if (ref!.kind === 'tag') return forTag(config, ref!.name, sha, kind);
   return forBranch(config, kind, ref!.name, sha);
 }
 
@@ -150,7 +152,7 @@ function forPullRequest(config: Config, input: DetermineInput, ref: ParsedRef, s
 }
 
 /** A deploy tag applies its environment (after the gate); any other tag does nothing. */
-function forTag(config: Config, tag: string, sha: string): Decision {
+function forTag(config: Config, tag: string, sha: string, kind: EventKind): Decision {
   const envs = config.environments;
   const matches = envs.filter((e) => 'tag' in e.on && compileGlob(e.on.tag)(tag));
   if (matches.length > 1)
@@ -173,7 +175,7 @@ function forTag(config: Config, tag: string, sha: string): Decision {
     'apply',
     'tag',
     sha,
-    `Tag ${shown(tag)} matches ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
+    `${kind === 'manual' ? `Manual run on tag ${shown(tag)}, which matches` : `Tag ${shown(tag)} matches`} ${(target.on as { tag: string }).tag}, the deploy tag of environment ${target.name}: apply ${target.name}${gate}${thenPlan(config, target)}.`,
   );
 }
 

@@ -125,6 +125,12 @@ export interface GitProvider {
     change: { title?: string; body?: string; state?: 'open' | 'closed' },
   ): Promise<Issue>;
   commentOnIssue(number: number, body: string): Promise<void>;
+  /**
+   * Starts the workflow `workflow` (its file name) on `ref` (`refs/tags/x`) where the hosting service starts
+   * workflows by API (GitHub: workflow_dispatch); false where it does not: Azure DevOps starts pipelines on
+   * the pushed tag itself, plain Git has no workflows.
+   */
+  dispatchWorkflow(workflow: string, ref: string): Promise<boolean>;
 }
 
 /** Deploy tag order: names compared with their digit runs as numbers, so `…-10` follows `…-9`. */

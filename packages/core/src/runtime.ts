@@ -49,6 +49,8 @@ export interface HostingService {
   authHeader(token: string): string;
   /** The token is the workflow's own, whose writes start no further workflow. */
   isWorkflowToken(token: string, workflowToken: string): boolean;
+  /** The running workflow's file name (`deploy.yml`): what promote-tag starts on a deploy tag by default. */
+  readonly workflowFile?: string;
 }
 
 export interface Annotation {

@@ -138,6 +138,28 @@ describe('determine: ref and event → environment, operation, trigger, reason',
       },
     ],
     [
+      'workflow_dispatch on a deploy tag (as promote-tag starts it) is the deploy of that tag',
+      { ref: 'refs/tags/apps-deploy-20240101', event: 'workflow_dispatch' },
+      {
+        environment: 'apps',
+        operation: 'apply',
+        trigger: 'tag',
+        reason:
+          'Manual run on tag apps-deploy-20240101, which matches apps-deploy-*, the deploy tag of environment apps: apply apps once ops reports success for this commit.',
+      },
+    ],
+    [
+      'an Azure DevOps manual run on a deploy tag is the deploy of that tag',
+      { ref: 'refs/tags/apps-deploy-20240101', event: 'Manual' },
+      {
+        environment: 'apps',
+        operation: 'apply',
+        trigger: 'tag',
+        reason:
+          'Manual run on tag apps-deploy-20240101, which matches apps-deploy-*, the deploy tag of environment apps: apply apps once ops reports success for this commit.',
+      },
+    ],
+    [
       'tag matching no environment does nothing',
       { ref: 'refs/tags/v1.0.0', event: 'push' },
       {

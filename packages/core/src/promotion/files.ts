@@ -70,6 +70,8 @@ export interface EnvironmentEdit {
   changes: { path: string; values: ValueChange[] }[];
   /** Values found for the app (changed or not). */
   found: number;
+  /** Of those, the values that take the digest (0 when none is given). */
+  digests: number;
   /** Files read. */
   read: string[];
 }
@@ -97,7 +99,7 @@ export async function editEnvironment(
   target: ImageTarget,
 ): Promise<EnvironmentEdit> {
   const candidates = manifestCandidates(workspace, path, target);
-  const edit: EnvironmentEdit = { files: [], changes: [], found: 0, read: [] };
+  const edit: EnvironmentEdit = { files: [], changes: [], found: 0, digests: 0, read: [] };
   for (const file of candidates) {
     // The checked-out copy is measured before the API is asked; the text read back is measured too.
     const local = statSync(join(workspace, file)).size;
@@ -109,12 +111,21 @@ export async function editEnvironment(
     edit.read.push(file);
     const result = setImageTag(text, file, target);
     edit.found += result.found;
+    edit.digests += result.digests;
     if (result.text !== text) {
       edit.files.push({ path: file, content: result.text });
       edit.changes.push({ path: file, values: result.changes });
     }
   }
   return edit;
+}
+
+/** A digest was given, but no manifest of the environment has a place for it: says what to add. */
+export function noDigestPlaceError(path: string, target: ImageTarget, env: string): GitopsError {
+  const policy = `${target.group}:${target.app}`;
+  return new ManifestError(
+    `image-digest ${target.digest} was given, but no manifest under ${path} takes a digest for ${target.group}/${target.app}, so ${env} would not be pinned to it: mark the digest with # {"$imagepolicy": "${policy}:digest"}, or the whole image with "${policy}", or leave image-digest out`,
+  );
 }
 
 /** The environment's manifests have nowhere to write the app's tag: says what to add. */

@@ -1,4 +1,5 @@
 export * from './branch';
+export * from './dispatch';
 export * from './files';
 export * from './manifest';
 export * from './metadata';

@@ -25,10 +25,12 @@ import { GitopsError } from '../errors';
  * What is edited, for `<group>:<app>`:
  * - values with a Flux image-automation setter comment on their line:
  *   `# {"$imagepolicy": "<group>:<app>"}` (the whole image: the registry path is kept, the tag replaced,
- *   a digest dropped), `"<group>:<app>:tag"` (the tag alone) and `"<group>:<app>:name"` (recognised,
- *   left alone: a promotion changes tags, not names);
+ *   `@<digest>` appended when a digest is given), `"<group>:<app>:tag"` (the tag alone),
+ *   `"<group>:<app>:digest"` (the digest alone) and `"<group>:<app>:name"` (recognised, left alone: a
+ *   promotion changes tags, not names);
  * - in a kustomization, an `images:` entry without a setter comment whose `name` is the app (its last path
- *   segment): `newTag` is set (added under `name` when missing).
+ *   segment): `newTag` is set (added under `name` when missing), and `digest` when a digest is given.
+ * A value that pins a digest is never left on the old image: given only a tag, it is an error.
  * Tags are always written as strings: a tag YAML would read as a number, boolean or null (`1.10`, `0123`,
  * `1e3`, `true`, …, in YAML 1.1 or 1.2) is quoted.
  */
@@ -40,13 +42,15 @@ export interface ImageTarget {
   app: string;
   /** The image tag to write. */
   tag: string;
+  /** The image digest to write (`sha256:<64 hex>`), when given. */
+  digest?: string;
 }
 
 export interface ValueChange {
   /** 1-based line of the value. */
   line: number;
   /** How the value was found: the setter comment's field, or a kustomization images entry. */
-  via: 'image' | 'tag' | 'name' | 'kustomization';
+  via: 'image' | 'tag' | 'name' | 'digest' | 'kustomization';
   before: string;
   after: string;
 }
@@ -56,6 +60,8 @@ export interface ManifestEdit {
   text: string;
   /** Values that belong to the app (marked, or a matching kustomization entry), changed or not. */
   found: number;
+  /** Of those, the values that take the digest (changed or not); 0 when no digest is given. */
+  digests: number;
   /** The values that changed. */
   changes: ValueChange[];
 }
@@ -73,6 +79,14 @@ export function imageTagProblem(tag: string): string | undefined {
   if (IMAGE_TAG.test(tag)) return undefined;
   if (tag.length > 128) return 'an image tag has at most 128 characters';
   return 'an image tag is letters, digits, "_", "." and "-" (at most 128), and does not start with "." or "-"';
+}
+
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Why `digest` is not an image digest as Flux and kustomize write it, or undefined. */
+export function imageDigestProblem(digest: string): string | undefined {
+  if (IMAGE_DIGEST.test(digest)) return undefined;
+  return 'an image digest is sha256: followed by 64 lower-case hexadecimal digits';
 }
 
 /** Does the text mention anything `setImageTag` could edit for the app? (A cheap filter before parsing.) */
@@ -93,6 +107,8 @@ interface Edits {
   lineOf(offset: number): number;
   where(offset: number): string;
   list: { start: number; end: number; text: string; change: ValueChange }[];
+  /** Values that take the digest (changed or not). */
+  digests: number;
 }
 
 /** Writes `target.tag` everywhere the file marks the app's image; see the module comment. */
@@ -108,6 +124,7 @@ export function setImageTag(text: string, file: string, target: ImageTarget): Ma
     lineOf,
     where: (offset) => `${file}:${lineOf(offset)}`,
     list: [],
+    digests: 0,
   };
   let found = 0;
   for (const doc of list) {
@@ -119,18 +136,19 @@ export function setImageTag(text: string, file: string, target: ImageTarget): Ma
         `${file}:${lineOf(e.pos[0])}: the YAML does not parse (${e.message.split('\n')[0]}); nothing was changed`,
       );
     }
-    const marked = new Set<Scalar>();
+    const marked = new Map<Scalar, string>();
     found += setterEdits(edits, doc, marked);
     if (isKustomization(doc, file)) found += kustomizationEdits(edits, doc, marked);
   }
-  const sorted = [...edits.list].sort((a, b) => b.start - a.start);
+  // Last first, so offsets stay true; two inserts at one place keep their order (newTag, then digest).
+  const sorted = edits.list.map((e, i) => ({ ...e, i })).sort((a, b) => b.start - a.start || b.i - a.i);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return { text: out, found, changes: sorted.map((e) => e.change).reverse() };
+  return { text: out, found, digests: edits.digests, changes: sorted.map((e) => e.change).reverse() };
 }
 
 /** Values marked with the app's Flux setter comment; returns how many were found (changed or not). */
-function setterEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): number {
+function setterEdits(edits: Edits, doc: Document.Parsed, marked: Map<Scalar, string>): number {
   const { text, target, policy, where } = edits;
   let found = 0;
   visit(doc, {
@@ -138,13 +156,13 @@ function setterEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): n
       if (key === 'key' || !node.range) return;
       const marker = markerAfter(text, node.range[1], node.value == null);
       if (!marker) return;
-      marked.add(node);
+      marked.set(node, marker);
       const parts = marker.split(':');
       if (parts.length < 2 || `${parts[0]}:${parts[1]}` !== policy) return;
       const field = parts.length === 2 ? 'image' : parts[2];
-      if (parts.length > 3 || (field !== 'image' && field !== 'tag' && field !== 'name')) {
+      if (parts.length > 3 || !isSetterField(field)) {
         throw new ManifestError(
-          `${where(node.range[0])}: unknown setter ${JSON.stringify(marker)}; Flux knows "${policy}", "${policy}:tag" and "${policy}:name"`,
+          `${where(node.range[0])}: unknown setter ${JSON.stringify(marker)}; Flux knows "${policy}", "${policy}:tag", "${policy}:name" and "${policy}:digest"`,
         );
       }
       found++;
@@ -154,15 +172,8 @@ function setterEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): n
         );
       if (field === 'name') return;
       const before = rawValue(text, node);
-      let after: string;
-      if (field === 'tag') after = target.tag;
-      else {
-        if (before === '')
-          throw new ManifestError(
-            `${where(node.range[0])}: the ${policy} setter marks an empty value; write the image (registry/name:tag) there`,
-          );
-        after = withTag(before, target.tag);
-      }
+      const after = setterValue(field, before, target, `${where(node.range[0])}: the ${policy}`);
+      if (target.digest && field !== 'tag') edits.digests++;
       if (node.value === after) return;
       edits.list.push({
         ...replace(text, node, after),
@@ -173,54 +184,107 @@ function setterEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): n
   return found;
 }
 
-/** A kustomization's `images:` entries for the app: newTag set, or added; returns how many were found. */
-function kustomizationEdits(edits: Edits, doc: Document.Parsed, marked: Set<Scalar>): number {
-  const { text, target, policy, where, lineOf } = edits;
-  let found = 0;
-  for (const e of kustomizationEntries(doc, target.app, marked)) {
-    found++;
-    const { entry, name } = e;
-    if (entry.get('digest') != null)
+type SetterField = 'image' | 'tag' | 'name' | 'digest';
+function isSetterField(field: string | undefined): field is SetterField {
+  return field === 'image' || field === 'tag' || field === 'name' || field === 'digest';
+}
+
+/** The new value of a marked field; `at` names the file, line and setter for errors. */
+function setterValue(
+  field: Exclude<SetterField, 'name'>,
+  before: string,
+  target: ImageTarget,
+  at: string,
+): string {
+  if (field === 'tag') return target.tag;
+  if (field === 'digest') {
+    if (!target.digest)
       throw new ManifestError(
-        `${where(name.range![0])}: the images entry for ${target.app} pins a digest; remove digest (or mark newTag with # {"$imagepolicy": "${policy}:tag"}) to promote by tag`,
+        `${at}:digest setter pins a digest (${before || 'empty'}), and only image-tag ${target.tag} was given, so the image would stay the old one: give image-digest too (nothing was written)`,
       );
-    const newTag = entry.items.find(
-      (p): p is Pair<Scalar, Scalar> => isScalar(p.key) && p.key.value === 'newTag',
+    return target.digest;
+  }
+  if (before === '')
+    throw new ManifestError(`${at} setter marks an empty value; write the image (registry/name:tag) there`);
+  if (before.includes('@') && !target.digest)
+    throw new ManifestError(
+      `${at} setter marks an image pinned by digest (${before}), and only image-tag ${target.tag} was given, so the image would stay the old one: give image-digest too (nothing was written)`,
     );
-    if (newTag) {
-      const node = newTag.value;
-      if (!isScalar(node) || !node.range)
-        throw new ManifestError(`${where(name.range![0])}: newTag of ${target.app} is not a plain value`);
-      if (node.value === target.tag) continue;
-      edits.list.push({
-        ...replace(text, node, target.tag),
-        change: {
-          line: lineOf(node.range[0]),
-          via: 'kustomization',
-          before: rawValue(text, node),
-          after: target.tag,
-        },
-      });
+  return withTag(before, target.tag, target.digest);
+}
+
+/** A kustomization's `images:` entries for the app: newTag (and digest) set, or added; returns how many were found. */
+function kustomizationEdits(edits: Edits, doc: Document.Parsed, marked: Map<Scalar, string>): number {
+  const { target, where, policy } = edits;
+  let found = 0;
+  for (const { entry, name, setter } of kustomizationEntries(doc, target.app, policy, marked)) {
+    if (setter) {
+      // Its values are the setters'; an unmarked digest beside them would keep the old image.
+      if (entry.get('digest') == null) continue;
+      if (!target.digest)
+        throw new ManifestError(
+          `${where(name.range![0])}: the images entry for ${target.app} pins a digest that no ${policy}:digest setter marks, and only image-tag ${target.tag} was given, so it would stay the old image: give image-digest too, or remove digest (nothing was written)`,
+        );
+      edits.digests++;
+      setEntryField(edits, entry, name, 'digest', target.digest);
       continue;
     }
-    if (entry.flow)
+    found++;
+    if (entry.get('digest') != null && !target.digest)
       throw new ManifestError(
-        `${where(name.range![0])}: the images entry for ${target.app} has no newTag; add one (newTag: "<tag>")`,
+        `${where(name.range![0])}: the images entry for ${target.app} pins a digest, and only image-tag ${target.tag} was given, so it would stay the old image: give image-digest too, or remove digest to promote by tag (nothing was written)`,
       );
-    const key = entry.items.find((p) => isScalar(p.key) && p.key.value === 'name')!.key as Scalar;
-    const lineStart = text.lastIndexOf('\n', key.range![0] - 1) + 1;
-    const column = key.range![0] - lineStart;
-    const eol = lineEnd(text, name.range![1]);
-    const newline = text[eol - 1] === '\r' ? '\r\n' : '\n';
-    const at = text[eol - 1] === '\r' ? eol - 1 : eol;
-    edits.list.push({
-      start: at,
-      end: at,
-      text: `${newline}${' '.repeat(column)}newTag: ${scalarText(target.tag, 'PLAIN')}`,
-      change: { line: lineOf(name.range![0]) + 1, via: 'kustomization', before: '', after: target.tag },
-    });
+    setEntryField(edits, entry, name, 'newTag', target.tag);
+    if (target.digest) {
+      edits.digests++;
+      setEntryField(edits, entry, name, 'digest', target.digest);
+    }
   }
   return found;
+}
+
+/** Sets `key` of an images entry to `value`: in place, or as a new line under `name`. */
+function setEntryField(
+  edits: Edits,
+  entry: YAMLMap,
+  name: Scalar,
+  key: 'newTag' | 'digest',
+  value: string,
+): void {
+  const { text, target, where, lineOf } = edits;
+  const pair = entry.items.find((p): p is Pair<Scalar, Scalar> => isScalar(p.key) && p.key.value === key);
+  if (pair) {
+    const node = pair.value;
+    if (!isScalar(node) || !node.range)
+      throw new ManifestError(`${where(name.range![0])}: ${key} of ${target.app} is not a plain value`);
+    if (node.value === value) return;
+    edits.list.push({
+      ...replace(text, node, value),
+      change: {
+        line: lineOf(node.range[0]),
+        via: 'kustomization',
+        before: rawValue(text, node),
+        after: value,
+      },
+    });
+    return;
+  }
+  if (entry.flow)
+    throw new ManifestError(
+      `${where(name.range![0])}: the images entry for ${target.app} has no ${key}; add one (${key}: "<${key === 'newTag' ? 'tag' : 'digest'}>")`,
+    );
+  const nameKey = entry.items.find((p) => isScalar(p.key) && p.key.value === 'name')!.key as Scalar;
+  const lineStart = text.lastIndexOf('\n', nameKey.range![0] - 1) + 1;
+  const column = nameKey.range![0] - lineStart;
+  const eol = lineEnd(text, name.range![1]);
+  const newline = text[eol - 1] === '\r' ? '\r\n' : '\n';
+  const at = text[eol - 1] === '\r' ? eol - 1 : eol;
+  edits.list.push({
+    start: at,
+    end: at,
+    text: `${newline}${' '.repeat(column)}${key}: ${scalarText(value, 'PLAIN')}`,
+    change: { line: lineOf(name.range![0]) + 1, via: 'kustomization', before: '', after: value },
+  });
 }
 
 /** The Flux setter on the rest of the line after a value: the policy reference, or undefined. */
@@ -260,14 +324,14 @@ function lineEnd(text: string, from: number): number {
   return i < 0 ? text.length : i;
 }
 
-/** `registry:5000/team/app:1.0@sha256:…` with `tag` → `registry:5000/team/app:<tag>` (a digest would pin the old image). */
-export function withTag(image: string, tag: string): string {
+/** `registry:5000/team/app:1.0@sha256:…` with `tag` (and `digest`) → `registry:5000/team/app:<tag>[@<digest>]`. */
+export function withTag(image: string, tag: string, digest?: string): string {
   const at = image.indexOf('@');
   const ref = at >= 0 ? image.slice(0, at) : image;
   const slash = ref.lastIndexOf('/');
   const colon = ref.indexOf(':', slash + 1);
   const name = colon >= 0 ? ref.slice(0, colon) : ref;
-  return `${name}:${tag}`;
+  return `${name}:${tag}${digest ? `@${digest}` : ''}`;
 }
 
 /** The tag part of an image reference, '' when it has none. */
@@ -310,25 +374,36 @@ function isKustomization(doc: Document.Parsed<ParsedNode>, file: string): boolea
   );
 }
 
-/** Unmarked `images:` entries of a kustomization whose name is the app's. */
+/**
+ * `images:` entries of a kustomization for the app: unmarked ones whose name is the app's, and (`setter`)
+ * those carrying a setter of `policy` whose `digest` is not marked.
+ */
 function kustomizationEntries(
   doc: Document.Parsed<ParsedNode>,
   app: string,
-  marked: Set<Scalar>,
-): { entry: YAMLMap; name: Scalar }[] {
+  policy: string,
+  marked: Map<Scalar, string>,
+): { entry: YAMLMap; name: Scalar; setter: boolean }[] {
   const root = doc.contents as YAMLMap;
   const images = root.get('images');
-  const out: { entry: YAMLMap; name: Scalar }[] = [];
+  const out: { entry: YAMLMap; name: Scalar; setter: boolean }[] = [];
   if (!isSeq(images)) return out;
   for (const item of images.items) {
     if (!isMap(item)) continue;
     const namePair = item.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'name');
     const name = namePair?.value;
     if (!isScalar(name) || typeof name.value !== 'string' || !name.range) continue;
+    const markers = item.items.flatMap((p) => (isScalar(p.value) ? [marked.get(p.value)] : []));
+    if (markers.some((m) => m !== undefined)) {
+      // An entry with a setter comment is the setter's: handled (or another policy's).
+      const ours = markers.some((m) => m === policy || m?.startsWith(`${policy}:`));
+      const digest = item.items.find((p) => isScalar(p.key) && p.key.value === 'digest');
+      if (ours && digest && !(isScalar(digest.value) && marked.has(digest.value)))
+        out.push({ entry: item, name, setter: true });
+      continue;
+    }
     if (imageName(name.value) !== app) continue;
-    // An entry with a setter comment is the setter's: it was handled (or belongs to another policy).
-    if (item.items.some((p) => isScalar(p.value) && marked.has(p.value))) continue;
-    out.push({ entry: item, name });
+    out.push({ entry: item, name, setter: false });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config/model';
 import { GitopsError } from '../errors';
 import type { PullRequest } from '../provider';
 import { isFullSha } from '../settings/commit';
-import { imageTagProblem } from './manifest';
+import { imageDigestProblem, imageTagProblem } from './manifest';
 
 /**
  * What a promotion pull request carries, machine-readable, in a hidden block of its description:
@@ -18,6 +18,8 @@ export interface PromotionMetadata {
   app: string;
   /** The image tag. */
   tag: string;
+  /** The image digest (`sha256:…`), when the promotion pins one. */
+  digest?: string;
   /** The environment this pull request promotes into. */
   env: string;
   /**
@@ -49,6 +51,7 @@ export function metadataBlock(m: PromotionMetadata): string {
     group: m.group,
     app: m.app,
     tag: m.tag,
+    ...(m.digest ? { digest: m.digest } : {}),
     env: m.env,
     sha: m.sha,
     type: m.type,
@@ -128,6 +131,9 @@ export function readPromotion(pr: PullRequest, config: Config): PromotionMetadat
   if (nameProblem(group)) bad('group', JSON.stringify(group));
   if (nameProblem(app)) bad('app', JSON.stringify(app));
   if (imageTagProblem(tag)) bad('tag', `${JSON.stringify(tag)}, which is no image tag`);
+  const digest = o.digest === undefined ? undefined : str('digest');
+  if (digest !== undefined && imageDigestProblem(digest))
+    bad('digest', `${JSON.stringify(digest)}, which is no image digest`);
   if (!isFullSha(sha)) bad('sha', `${JSON.stringify(sha)}, which is no full commit sha`);
   if (type !== 'new' && type !== 'promote') bad('type', `${JSON.stringify(type)} (new or promote)`);
   if (!config.environments.some((e) => e.name === env))
@@ -140,5 +146,13 @@ export function readPromotion(pr: PullRequest, config: Config): PromotionMetadat
     throw new PromotionMetadataError(
       `${who}: its ${METADATA_MARKER} block promotes ${group}/${app} to ${env}, which comes from ${branches.join(' or ')}, not ${pr.head}; ${restore}`,
     );
-  return { group, app, tag, env, sha, type: type as PromotionMetadata['type'] };
+  return {
+    group,
+    app,
+    tag,
+    ...(digest ? { digest } : {}),
+    env,
+    sha,
+    type: type as PromotionMetadata['type'],
+  };
 }

@@ -3,7 +3,7 @@ import { GitopsError } from '../errors';
 import { type GitProvider, ProviderError, type PullRequest } from '../provider';
 import type { Runtime } from '../runtime';
 import { autoMergeFor, autoMergeText } from './auto-merge';
-import { editEnvironment, environmentPath, noMarkerError } from './files';
+import { editEnvironment, environmentPath, noDigestPlaceError, noMarkerError } from './files';
 import type { ValueChange } from './manifest';
 import {
   metadataBlock,
@@ -50,7 +50,7 @@ export interface PromotionOutcome {
 /** `new`: the image tag goes into the first environment's manifests, proposed by one pull request. */
 export async function promoteNewImage(
   ctx: PromotionContext,
-  request: { group: string; app: string; tag: string },
+  request: { group: string; app: string; tag: string; digest?: string },
 ): Promise<PromotionOutcome> {
   const env = ctx.config.environments[0]!;
   return propose(ctx, { ...request, env: env.name, type: 'new' }, undefined);
@@ -104,7 +104,14 @@ export async function promoteMergedImage(
     );
   return propose(
     ctx,
-    { group: meta.group, app: meta.app, tag: meta.tag, env: next.name, type: 'promote' },
+    {
+      group: meta.group,
+      app: meta.app,
+      tag: meta.tag,
+      ...(meta.digest ? { digest: meta.digest } : {}),
+      env: next.name,
+      type: 'promote',
+    },
     { sha, pr: merged, from },
   );
 }
@@ -113,6 +120,7 @@ interface Proposal {
   group: string;
   app: string;
   tag: string;
+  digest?: string;
   env: string;
   type: PromotionMetadata['type'];
 }
@@ -183,7 +191,7 @@ function alreadySettled(
 ): PromotionOutcome | undefined {
   const { config } = ctx;
   const e = config.environments.find((x) => x.name === existingMeta.env)!;
-  if (config.promotion.prflow === 'per-app' && p.type === 'promote' && existingMeta.tag !== p.tag)
+  if (config.promotion.prflow === 'per-app' && p.type === 'promote' && !sameImage(existingMeta, p))
     // Per app, an open pull request was opened after the merge being promoted: a newer `new` owns it now.
     return {
       ...base,
@@ -192,7 +200,7 @@ function alreadySettled(
       message: `${p.group}/${p.app} ${existingMeta.tag} is being promoted to ${existingMeta.env} in pull request #${existing.number}, newer than ${p.tag}: ${p.tag} goes no further`,
     };
   // The same tag is further along already (a re-run, or a late run of an older push): nothing to undo.
-  if (existingMeta.tag === p.tag && e.index > env.index)
+  if (sameImage(existingMeta, p) && e.index > env.index)
     return {
       ...base,
       environment: existingMeta.env,
@@ -220,7 +228,7 @@ async function commitPromotion(
   | { outcome: string; onto: string }
 > {
   const { provider, config, rt } = ctx;
-  const target = { group: p.group, app: p.app, tag: p.tag };
+  const target = { group: p.group, app: p.app, tag: p.tag, ...(p.digest ? { digest: p.digest } : {}) };
   const attempts = ctx.attempts ?? 4;
   const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
@@ -229,6 +237,7 @@ async function commitPromotion(
       throw new GitopsError(`branch ${config.mainBranch} (main-branch) does not exist in the repository`);
     const edit = await editEnvironment(provider, ctx.workspace, path, onto, target);
     if (edit.found === 0) throw noMarkerError(path, ctx.workspace, target, env.name);
+    if (target.digest && edit.digests === 0) throw noDigestPlaceError(path, target, env.name);
     if (edit.files.length === 0)
       return {
         onto,
@@ -268,7 +277,7 @@ async function openOrUpdate(
     const pr = await refresh(provider, existing, title, body);
     const same =
       existingMeta &&
-      existingMeta.tag === meta.tag &&
+      sameImage(existingMeta, meta) &&
       existingMeta.env === meta.env &&
       existingMeta.group === meta.group &&
       existingMeta.app === meta.app;
@@ -283,8 +292,17 @@ async function openOrUpdate(
     if (!raced) throw e;
     const racedMeta = readable(ctx, raced, config);
     const pr = await refresh(provider, raced, title, body);
-    return { pr, created: racedMeta?.tag !== meta.tag || racedMeta?.env !== meta.env, updated: true };
+    return {
+      pr,
+      created: !racedMeta || !sameImage(racedMeta, meta) || racedMeta.env !== meta.env,
+      updated: true,
+    };
   }
+}
+
+/** The same image: tag and digest (none on either counts as the same). */
+function sameImage(a: { tag: string; digest?: string }, b: { tag: string; digest?: string }): boolean {
+  return a.tag === b.tag && (a.digest ?? '') === (b.digest ?? '');
 }
 
 function isRace(e: ProviderError): boolean {
@@ -332,7 +350,7 @@ function promotionBody(
 ): string {
   const previous = config.environments[env.index - 1];
   const lines = [
-    `Promotes **${m.group}/${m.app}** to image tag \`${m.tag}\` in environment **${env.name}**.`,
+    `Promotes **${m.group}/${m.app}** to image tag \`${m.tag}\`${m.digest ? ` (digest \`${m.digest}\`)` : ''} in environment **${env.name}**.`,
     '',
   ];
   if (after)

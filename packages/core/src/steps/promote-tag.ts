@@ -3,7 +3,8 @@ import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
-import { imageTagProblem } from '../promotion/manifest';
+import { dispatchDeploy, dispatchSettings, requireWorkflow } from '../promotion/dispatch';
+import { imageDigestProblem, imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import { givenTag, promoteWithTag } from '../promotion/tag';
@@ -24,6 +25,7 @@ export const PROMOTE_TAG_OUTPUTS = [
   'pull-request-url',
   'branch',
   'auto-merge',
+  'dispatched',
 ] as const;
 export type PromoteTagOutput = (typeof PROMOTE_TAG_OUTPUTS)[number];
 
@@ -46,6 +48,9 @@ export const promoteTag: Step<PromoteTagOutput> = {
     'token',
     'provider',
     'workflow-token',
+    'image-digest',
+    'dispatch',
+    'dispatch-workflow',
   ],
   outputs: PROMOTE_TAG_OUTPUTS,
   async run(rt: StepRuntime, services: Services, out: Outputs<PromoteTagOutput> = {}) {
@@ -59,42 +64,14 @@ export const promoteTag: Step<PromoteTagOutput> = {
     if (strategy === 'pull-request') return promoteImage({ rt, out, services, config, inputs });
     if (strategy === 'branch') return promoteEnvironmentBranch({ rt, out, services, config, inputs });
 
-    const target = promotionTarget(config, inputs, rt.context);
-    const requirePrevious = inputs.boolean('require-previous', true);
-    const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
-    refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
-    const tagName = givenTag(inputs.string('tag'), target, config);
-
-    const token = inputs.string('token');
-    if (token) rt.setSecret(token);
-    if (token && rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token')))
-      rt.warning(
-        `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow. Pass a GitHub App token or a fine-grained PAT with contents:write as token, or start the deploy with workflow_dispatch.`,
-      );
-
-    const provider = await services.provider();
-    const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
-    out.environment = target.name;
-    out.sha = sha;
-    out.tag = result.tag.name;
-    out.created = String(result.created);
-    for (const o of ['pull-request-number', 'pull-request-url', 'branch'] as const) out[o] = '';
-    out['auto-merge'] = 'false';
-    rt.info(
-      result.created
-        ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
-        : `tag ${result.tag.name} already promotes ${sha.slice(0, 12)} to ${target.name}: nothing to do`,
-    );
-    await rt.summary(
-      `### gitops-promote: promote-tag\n\n${table(
-        ['environment', 'commit', 'tag', 'created'],
-        [[md(target.name), `\`${sha.slice(0, 12)}\``, `\`${md(result.tag.name)}\``, String(result.created)]],
-      )}\n`,
-    );
-
-    return out;
+    return promoteDeployTag({ rt, out, services, config, inputs });
   },
 };
+
+/** Inputs of the pull-request strategy alone. */
+const PULL_REQUEST_INPUTS = ['command', 'group', 'app', 'image-tag', 'image-digest'];
+/** Inputs of the git-tag strategy alone (starting the deploy workflow). */
+const DISPATCH_INPUTS = ['dispatch', 'dispatch-workflow'];
 
 /** What a strategy works with: the step's runtime, its outputs, its services, configuration and inputs. */
 interface StrategyRun {
@@ -103,6 +80,63 @@ interface StrategyRun {
   services: Services;
   config: Config;
   inputs: Inputs;
+}
+
+/** Git-tag strategy (Kubestack): the deploy tag, then (GitHub, the workflow's own token) its deploy started. */
+async function promoteDeployTag({
+  rt,
+  out,
+  services,
+  config,
+  inputs,
+}: StrategyRun): Promise<Outputs<PromoteTagOutput>> {
+  const target = promotionTarget(config, inputs, rt.context);
+  const requirePrevious = inputs.boolean('require-previous', true);
+  const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
+  refuseInputs(inputs, PULL_REQUEST_INPUTS, 'the pull-request strategy');
+  const tagName = givenTag(inputs.string('tag'), target, config);
+
+  const token = inputs.string('token');
+  if (token) rt.setSecret(token);
+  const ownToken = !!token && !!rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token'));
+  const dispatch = dispatchSettings(inputs, rt.context.hosting, ownToken);
+  if (ownToken && dispatch.mode === 'off')
+    rt.warning(
+      `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow, and dispatch is off. Leave dispatch at auto (permission actions: write) to start the deploy by workflow_dispatch, or pass a GitHub App token or a fine-grained PAT with contents:write as token.`,
+    );
+
+  const provider = await services.provider();
+  requireWorkflow(dispatch, provider);
+  const result = await promoteWithTag(rt, provider, config, target, sha, tagName, requirePrevious);
+  out.environment = target.name;
+  out.sha = sha;
+  out.tag = result.tag.name;
+  out.created = String(result.created);
+  for (const o of ['pull-request-number', 'pull-request-url', 'branch'] as const) out[o] = '';
+  out['auto-merge'] = 'false';
+  out.dispatched = 'false';
+  rt.info(
+    result.created
+      ? `created tag ${result.tag.name} on ${sha.slice(0, 12)}: ${target.name} deploys from it`
+      : `tag ${result.tag.name} already promotes ${sha.slice(0, 12)} to ${target.name}: no new tag`,
+  );
+  const tag = { name: result.tag.name, created: result.created };
+  const dispatched = await dispatchDeploy(rt, provider, config, target, sha, tag, dispatch);
+  out.dispatched = String(dispatched);
+  await rt.summary(tagSummary(target.name, sha, tag, dispatched ? dispatch.workflow : ''));
+  return out;
+}
+
+function tagSummary(
+  env: string,
+  sha: string,
+  tag: { name: string; created: boolean },
+  workflow: string,
+): string {
+  const row = [md(env), `\`${sha.slice(0, 12)}\``, `\`${md(tag.name)}\``, String(tag.created)];
+  row.push(workflow ? `true (${md(workflow)})` : 'false');
+  const header = ['environment', 'commit', 'tag', 'created', 'dispatched'];
+  return `### gitops-promote: promote-tag\n\n${table(header, [row])}\n`;
 }
 
 /** Inputs that belong to another strategy: given here they would be silently ignored, so they are refused. */
@@ -131,6 +165,7 @@ async function promoteImage({
   const envName = inputs.string('environment');
   if (envName) environmentInput(config, 'environment', envName);
   refuseInputs(inputs, ['from-environment'], 'the git-tag and branch strategies');
+  refuseInputs(inputs, DISPATCH_INPUTS, 'the git-tag strategy');
   const deployTag = inputs.string('tag');
   if (deployTag)
     throw new InputError(
@@ -139,7 +174,7 @@ async function promoteImage({
       'tag names the deploy tag of the git-tag strategy; give the image tag as image-tag',
     );
   inputs.boolean('require-previous', true);
-  let request: { group: string; app: string; tag: string } | undefined;
+  let request: { group: string; app: string; tag: string; digest?: string } | undefined;
   let sha = '';
   if (command === 'new') {
     const first = config.environments[0]!;
@@ -158,12 +193,15 @@ async function promoteImage({
     const tag = inputs.required('image-tag');
     const tagProblem = imageTagProblem(tag);
     if (tagProblem) throw new InputError('image-tag', tag, tagProblem);
+    const digest = inputs.string('image-digest');
+    const digestProblem = digest ? imageDigestProblem(digest) : undefined;
+    if (digestProblem) throw new InputError('image-digest', digest, digestProblem);
     refuseInputs(inputs, ['sha'], 'command promote (new starts from the head of the main branch)');
-    request = { group, app, tag };
+    request = { group, app, tag, ...(digest ? { digest } : {}) };
   } else {
     refuseInputs(
       inputs,
-      ['group', 'app', 'image-tag'],
+      ['group', 'app', 'image-tag', 'image-digest'],
       'command new (promote reads them from the merged pull request)',
     );
     sha = fullSha(
@@ -193,8 +231,8 @@ async function promoteEnvironmentBranch({
   const target = promotionTarget(config, inputs, rt.context);
   const problem = branchStrategyProblem(config, target);
   if (problem) throw new InputError('strategy', 'branch', problem);
-  refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
-  refuseInputs(inputs, ['tag'], 'the git-tag strategy');
+  refuseInputs(inputs, PULL_REQUEST_INPUTS, 'the pull-request strategy');
+  refuseInputs(inputs, ['tag', ...DISPATCH_INPUTS], 'the git-tag strategy');
   inputs.boolean('require-previous', true);
   const sha = inputs.string('sha');
   if (sha)
@@ -239,6 +277,7 @@ async function report(
   out['pull-request-url'] = o.pullRequest?.url ?? '';
   out.branch = o.branch;
   out['auto-merge'] = String(o.autoMerge);
+  out.dispatched = 'false';
   rt.info(o.message);
   const what = strategy === 'pull-request' && o.app ? `${o.group}/${o.app}` : '';
   const rows = [

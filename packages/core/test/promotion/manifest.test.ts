@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import {
+  imageDigestProblem,
   imageTagProblem,
   ManifestError,
   plainIsString,
@@ -84,11 +85,11 @@ spec:
     expect(setImageTag(r.text, 'kustomization.yaml', podinfo('1.10')).changes).toEqual([]);
   });
 
-  it('keeps the registry path, including a registry with a port, and drops a digest', () => {
+  it('keeps the registry path, including a registry with a port', () => {
     const text = [
       'a: registry:5000/team/podinfo:1.0.0 # {"$imagepolicy": "apps:podinfo"}',
       'b: registry:5000/team/podinfo # {"$imagepolicy": "apps:podinfo"}',
-      'c: localhost:5000/podinfo:1@sha256:0123456789abcdef # {"$imagepolicy": "apps:podinfo"}',
+      'c: localhost:5000/podinfo:1 # {"$imagepolicy": "apps:podinfo"}',
       'd: podinfo # {"$imagepolicy": "apps:podinfo"}',
       '',
     ].join('\n');
@@ -120,7 +121,7 @@ prefix: ghcr.io/org/podinfo2:1.0.0 # {"$imagepolicy": "apps:podinfo2"}
     const text =
       'image: ghcr.io/org/podinfo:1.0.0\n# {"$imagepolicy": "apps:podinfo"} on its own line marks nothing\n';
     const r = setImageTag(text, 'x.yaml', podinfo('2.0.0'));
-    expect(r).toEqual({ text, found: 0, changes: [] });
+    expect(r).toEqual({ text, found: 0, digests: 0, changes: [] });
   });
 
   it('keeps CRLF line endings, several documents, anchors and odd spacing', () => {
@@ -159,8 +160,8 @@ prefix: ghcr.io/org/podinfo2:1.0.0 # {"$imagepolicy": "apps:podinfo2"}
       ),
     );
     expect(() =>
-      setImageTag('image: x # {"$imagepolicy": "apps:podinfo:digest"}\n', 'x.yaml', podinfo('2')),
-    ).toThrow('x.yaml:1: unknown setter "apps:podinfo:digest"');
+      setImageTag('image: x # {"$imagepolicy": "apps:podinfo:sha"}\n', 'x.yaml', podinfo('2')),
+    ).toThrow('x.yaml:1: unknown setter "apps:podinfo:sha"; Flux knows');
     expect(() =>
       setImageTag('a: [\nimage: x # {"$imagepolicy": "apps:podinfo"}\n', 'bad.yaml', podinfo('2')),
     ).toThrow(/^bad\.yaml:\d+: the YAML does not parse/);
@@ -213,10 +214,12 @@ images:
     expect(setImageTag(text, 'values.yaml', podinfo('1.20')).found).toBe(0);
   });
 
-  it('an entry pinned by digest is refused', () => {
+  it('an entry pinned by digest is refused when only a tag is given', () => {
     expect(() =>
       setImageTag('images:\n  - name: podinfo\n    digest: sha256:abc\n', 'kustomization.yaml', podinfo('2')),
-    ).toThrow('kustomization.yaml:2: the images entry for podinfo pins a digest');
+    ).toThrow(
+      'kustomization.yaml:2: the images entry for podinfo pins a digest, and only image-tag 2 was given, so it would stay the old image',
+    );
   });
 });
 
@@ -236,5 +239,113 @@ describe('tags and scalars', () => {
     expect(scalarText('1.10', 'QUOTE_SINGLE')).toBe("'1.10'");
     expect(scalarText('abc', 'QUOTE_DOUBLE')).toBe('"abc"');
     expect(scalarText('abc', 'PLAIN')).toBe('abc');
+  });
+});
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'a2'.repeat(32)}`;
+const pinned = (tag: string, digest?: string) => ({ ...podinfo(tag), ...(digest ? { digest } : {}) });
+
+describe('setImageTag: digests (Flux :digest setter, full image, kustomization digest)', () => {
+  it('imageDigestProblem accepts sha256 and 64 lower-case hex digits only', () => {
+    expect(imageDigestProblem(D1)).toBeUndefined();
+    for (const d of [
+      '',
+      'sha256:abc',
+      `sha256:${'A'.repeat(64)}`,
+      `sha512:${'1'.repeat(64)}`,
+      `${D1}\n`,
+      `x${D1}`,
+    ])
+      expect(imageDigestProblem(d), d).toBeDefined();
+  });
+
+  it('the :digest setter takes the digest, the :tag setter the tag, the :name setter stays', () => {
+    const text = [
+      'image:',
+      '  repository: ghcr.io/org/podinfo # {"$imagepolicy": "apps:podinfo:name"}',
+      '  tag: 1.0.0 # {"$imagepolicy": "apps:podinfo:tag"}',
+      `  digest: ${D1} # {"$imagepolicy": "apps:podinfo:digest"}`,
+      '',
+    ].join('\n');
+    const r = setImageTag(text, 'values.yaml', pinned('2.0.0', D2));
+    expect(parse(r.text)).toEqual({ image: { repository: 'ghcr.io/org/podinfo', tag: '2.0.0', digest: D2 } });
+    expectOnlyLinesChanged(text, r.text, [3, 4]);
+    expect(r.changes.map((c) => [c.line, c.via])).toEqual([
+      [3, 'tag'],
+      [4, 'digest'],
+    ]);
+    expect(r.digests).toBe(1);
+  });
+
+  it('the :digest setter with only a tag given is an error naming file and line', () => {
+    const text = `tag: 1.0.0 # {"$imagepolicy": "apps:podinfo:tag"}\ndigest: ${D1} # {"$imagepolicy": "apps:podinfo:digest"}\n`;
+    expect(() => setImageTag(text, 'apps/dev/values.yaml', podinfo('2'))).toThrow(
+      new ManifestError(
+        `apps/dev/values.yaml:2: the apps:podinfo:digest setter pins a digest (${D1}), and only image-tag 2 was given, so the image would stay the old one: give image-digest too (nothing was written)`,
+      ),
+    );
+  });
+
+  it('a full-image setter with a digest given becomes name:tag@digest, replacing an old digest', () => {
+    const text = [
+      'a: ghcr.io/org/podinfo:1.0.0 # {"$imagepolicy": "apps:podinfo"}',
+      `b: localhost:5000/podinfo:1.0.0@${D1} # {"$imagepolicy": "apps:podinfo"}`,
+      `c: "ghcr.io/org/podinfo@${D1}" # {"$imagepolicy": "apps:podinfo"}`,
+      '',
+    ].join('\n');
+    const r = setImageTag(text, 'x.yaml', pinned('2.0.0', D2));
+    expect(parse(r.text)).toEqual({
+      a: `ghcr.io/org/podinfo:2.0.0@${D2}`,
+      b: `localhost:5000/podinfo:2.0.0@${D2}`,
+      c: `ghcr.io/org/podinfo:2.0.0@${D2}`,
+    });
+    expect(r.digests).toBe(3);
+  });
+
+  it('a full image pinned by digest, given only a tag, is an error naming file and line', () => {
+    const text = `a: 1\nimage: ghcr.io/org/podinfo:1.0.0@${D1} # {"$imagepolicy": "apps:podinfo"}\n`;
+    expect(() => setImageTag(text, 'apps/dev/deploy.yaml', podinfo('2'))).toThrow(
+      /^apps\/dev\/deploy\.yaml:2: the apps:podinfo setter marks an image pinned by digest .*only image-tag 2 was given/,
+    );
+  });
+
+  it('kustomization images entries take newTag and digest (set in place, or added under name)', () => {
+    const text = `images:
+  - name: ghcr.io/org/podinfo
+    newTag: 1.0.0
+    digest: ${D1}
+  - name: registry:5000/org/podinfo
+`;
+    const r = setImageTag(text, 'kustomization.yaml', pinned('2.0.0', D2));
+    expect(r.text).toBe(`images:
+  - name: ghcr.io/org/podinfo
+    newTag: 2.0.0
+    digest: ${D2}
+  - name: registry:5000/org/podinfo
+    newTag: 2.0.0
+    digest: ${D2}
+`);
+    expect(r.digests).toBe(2);
+    expect(setImageTag(r.text, 'kustomization.yaml', pinned('2.0.0', D2)).changes).toEqual([]);
+  });
+
+  it('a marked entry with an unmarked digest is never left on the old image', () => {
+    const text = `images:
+  - name: podinfo
+    newTag: 1.0.0 # {"$imagepolicy": "apps:podinfo:tag"}
+    digest: ${D1}
+`;
+    expect(() => setImageTag(text, 'kustomization.yaml', podinfo('2'))).toThrow(
+      'kustomization.yaml:2: the images entry for podinfo pins a digest that no apps:podinfo:digest setter marks',
+    );
+    const r = setImageTag(text, 'kustomization.yaml', pinned('2', D2));
+    expect(parse(r.text)).toEqual({ images: [{ name: 'podinfo', newTag: '2', digest: D2 }] });
+  });
+
+  it('a tag-only setter takes no digest: digests counts 0, so the promotion can refuse', () => {
+    const r = setImageTag('tag: 1 # {"$imagepolicy": "apps:podinfo:tag"}\n', 'v.yaml', pinned('2', D2));
+    expect(r.found).toBe(1);
+    expect(r.digests).toBe(0);
   });
 });

@@ -50,6 +50,15 @@ describe('promotion metadata', () => {
     expect(readPromotion(pr(block, 'promote/qa/apps-podinfo'), config)).toEqual(meta);
   });
 
+  it('carries a digest when the promotion pins one, and refuses one that is no digest', () => {
+    const pinned = { ...meta, digest: `sha256:${'c'.repeat(64)}` };
+    expect(readPromotion(pr(metadataBlock(pinned)), config)).toEqual(pinned);
+    const edited = metadataBlock(pinned).replace(/sha256:c+/, 'sha256:nope');
+    expect(() => readPromotion(pr(edited), config)).toThrow(
+      'its gitops-promote:promotion block has digest "sha256:nope", which is no image digest',
+    );
+  });
+
   it('a pull request without a block and outside promote/ is no promotion', () => {
     expect(readPromotion(pr('Fixes a typo.', 'feature/typo'), config)).toBeUndefined();
   });

@@ -16,7 +16,15 @@ export function githubHosting(env: NodeJS.ProcessEnv): HostingService {
       `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
     // The workflow's GITHUB_TOKEN: GitHub starts no workflow for what it writes.
     isWorkflowToken: (token, workflowToken) => token === workflowToken,
+    workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF),
   };
+}
+
+/** `owner/repo/.github/workflows/deploy.yml@refs/heads/main` → `deploy.yml` (a reusable workflow's caller's file). */
+export function workflowFileOf(workflowRef: string | undefined): string | undefined {
+  const path = workflowRef?.split('@')[0] ?? '';
+  const m = /\/\.github\/workflows\/([^/]+)$/.exec(path);
+  return m?.[1] || undefined;
 }
 
 /** Azure DevOps: repositories by name in this project, or `project/name` in this collection. */

@@ -100,4 +100,8 @@ export class AzureDevOpsProvider implements GitProvider {
   async commentOnIssue(): Promise<void> {
     throw noIssues('commentOnIssue', 'azure');
   }
+  /** Nothing to start: a tag pushed with the build service's token triggers the pipelines itself. */
+  async dispatchWorkflow(): Promise<boolean> {
+    return false;
+  }
 }

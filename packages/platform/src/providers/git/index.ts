@@ -75,6 +75,10 @@ export class GitRemoteProvider implements GitProvider {
   readFile(path: string, ref: string): Promise<string | undefined> {
     return readFile(this.#cli, path, ref);
   }
+  /** A Git server has no workflows to start; whatever watches the remote sees the pushed tag. */
+  async dispatchWorkflow(): Promise<boolean> {
+    return false;
+  }
 
   // --- pull requests: not a Git feature ---------------------------------------------------------
 

@@ -64,6 +64,7 @@ export const PERMISSION = {
   writePulls: 'pull-requests:write',
   readIssues: 'issues:read',
   writeIssues: 'issues:write',
+  writeActions: 'actions:write',
 } as const;
 type Permission = (typeof PERMISSION)[keyof typeof PERMISSION] | 'pull-requests:write and contents:write';
 

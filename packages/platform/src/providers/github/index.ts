@@ -5,6 +5,7 @@
  */
 import type { CommitStatus, GitProvider, Issue, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
 import { guardAnswers } from '../shared/answers';
+import { dispatchWorkflow } from './actions';
 import { GitHubClient, type GitHubProviderOptions } from './client';
 import { commitFiles, type FilesChange, readFile } from './files';
 import * as issues from './issues';
@@ -110,5 +111,8 @@ export class GitHubProvider implements GitProvider {
   }
   commentOnIssue(number: number, body: string): Promise<void> {
     return issues.commentOnIssue(this.#gh, number, body);
+  }
+  dispatchWorkflow(workflow: string, ref: string): Promise<boolean> {
+    return dispatchWorkflow(this.#gh, workflow, ref);
   }
 }
