@@ -1,7 +1,7 @@
 import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
-import { md, table } from '../markdown';
+import { md, summarySection, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
 import { imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
@@ -90,6 +90,7 @@ export const promoteTag: Step<PromoteTagOutput> = {
         ['environment', 'commit', 'tag', 'created'],
         [[md(target.name), `\`${sha.slice(0, 12)}\``, `\`${md(result.tag.name)}\``, String(result.created)]],
       )}\n`,
+      summarySection('promote-tag', target.name),
     );
 
     return out;
@@ -263,6 +264,7 @@ async function report(
       ['environment', 'app', 'tag', 'pull request', 'created', 'auto-merge'],
       rows,
     )}\n\n${md(o.message)}\n${changes.length ? `\n${changes.join('\n')}\n` : ''}`,
+    summarySection('promote-tag', o.environment),
   );
   if (o.autoMergeError)
     throw new GitopsError(
