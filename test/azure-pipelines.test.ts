@@ -107,6 +107,43 @@ describe.each(PIPELINES)('%s', (file) => {
   });
 });
 
+describe('step templates included from the gitops-promote repository', () => {
+  const includes = PIPELINES.flatMap((file) =>
+    [...mappings(readPipeline(file))].flatMap(([at, m]) =>
+      typeof m.template === 'string' && m.template.endsWith('@gitops-promote') ? [{ file, at, step: m }] : [],
+    ),
+  );
+
+  it('are included by examples, from a repository resource that names this repository', () => {
+    expect(includes.map((i) => i.step.template).sort()).toEqual(
+      expect.arrayContaining([
+        'templates/image-promotion.yml@gitops-promote',
+        'templates/rendering.yml@gitops-promote',
+      ]),
+    );
+    for (const { file } of includes) {
+      const repos = ((readPipeline(file).resources as Yaml | undefined)?.repositories ?? []) as Yaml[];
+      expect(
+        repos.find((r) => r.repository === 'gitops-promote'),
+        file,
+      ).toMatchObject({
+        type: 'github',
+        name: 'gitops-promote/gitops-promote',
+      });
+    }
+  });
+
+  it('name a template of this repository and only the parameters it declares', () => {
+    for (const { file, at, step } of includes) {
+      const path = String(step.template).replace(/@gitops-promote$/, '');
+      expect(PIPELINES, `${file} ${at}`).toContain(path);
+      const declared = ((readPipeline(path).parameters ?? []) as Yaml[]).map((p) => p.name);
+      for (const name of Object.keys((step.parameters ?? {}) as Yaml))
+        expect(declared, `${file} ${at}`).toContain(name);
+    }
+  });
+});
+
 describe('a matrix from determine-environment (matrixAzure) in strategy.matrix', () => {
   /** Jobs whose strategy.matrix reads an output of another job, in the files that have them. */
   const users = PIPELINES.flatMap((file) =>
