@@ -3,11 +3,13 @@
 //   node scripts/package-azure.mjs [--dist <dir>] [--out <dir>]
 //
 // --dist: the bundles (default: $GITOPS_PROMOTE_DIST, else dist/); --out: where the staged extension
-// (azure-extension/) and gitops-promote.vsix go (default: .tmp/).
+// (azure-extension/) and gitops-promote.vsix go (default: .tmp/). The extension's page is marketplace/overview.md,
+// its license LICENSE.
 //
 // Tasks are discovered now, not listed here: every packages/<step>/task.json (bundle dist/<step>/) and the
 // root task.json when it exists (the one-step recipe, bundle dist/recipe/ or dist/pipeline/). Each becomes a
-// self-contained folder tasks/<name>/ (task.json + dist/ copied from the bundle). vss-extension.json holds
+// self-contained folder tasks/<name>/ (task.json, its 32×32 icon.png and dist/ copied from the bundle; the icon is
+// icon.png beside the task.json, the root task's is images/task-icon.png: scripts/task-icons.mjs draws them). vss-extension.json holds
 // what never changes; version (package.json), the task contributions and their files entries are added to the
 // copy staged in .tmp/azure-extension/. Every task.json is checked before tfx runs, because tfx only warns.
 import { execFileSync } from 'node:child_process';
@@ -69,7 +71,8 @@ function discoverTasks(dist) {
   const packages = join(root, 'packages');
   for (const dir of existsSync(packages) ? readdirSync(packages).sort() : []) {
     const taskJson = join(packages, dir, 'task.json');
-    if (existsSync(taskJson)) tasks.push({ name: dir, taskJson, bundle: join(dist, dir) });
+    if (existsSync(taskJson))
+      tasks.push({ name: dir, taskJson, bundle: join(dist, dir), icon: join(packages, dir, 'icon.png') });
   }
   const rootTask = join(root, 'task.json');
   if (existsSync(rootTask)) {
@@ -79,6 +82,7 @@ function discoverTasks(dist) {
       name: found,
       taskJson: rootTask,
       bundle: join(dist, found),
+      icon: join(root, 'images', 'task-icon.png'),
       alternatives: ROOT_TASK_BUNDLES,
     });
   }
@@ -190,6 +194,12 @@ function stageTask(t, task, problems) {
   const folder = join(STAGE, 'tasks', t.name);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'task.json'), readFileSync(t.taskJson));
+  // The task editor and the task list show icon.png of the task folder; without one, a grey default.
+  if (!existsSync(t.icon))
+    problems.push(`${rel(t.taskJson)}: its icon ${rel(t.icon)} is missing (node scripts/task-icons.mjs)`);
+  else if (String(pngSize(t.icon)) !== '32,32')
+    problems.push(`${rel(t.icon)}: a task icon must be a 32×32 PNG (got ${pngSize(t.icon) ?? 'no PNG'})`);
+  else cpSync(t.icon, join(folder, 'icon.png'));
   if (!existsSync(join(t.bundle, 'index.mjs'))) {
     const tried = (t.alternatives ?? [t.name]).map((b) => rel(join(dirname(t.bundle), b, 'index.mjs')));
     problems.push(`${rel(t.taskJson)}: its bundle ${tried.join(' or ')} is missing; run npm run build`);
@@ -277,8 +287,16 @@ else if (String(pngSize(join(root, icon))) !== '128,128')
     `${icon}: the extension icon must be a 128×128 PNG (got ${pngSize(join(root, icon)) ?? 'no PNG'})`,
   );
 else cpSync(join(root, icon), join(STAGE, icon));
-if (!existsSync(join(root, 'README.md'))) problems.push('README.md (the extension overview) is missing');
-else cpSync(join(root, 'README.md'), join(STAGE, manifest.content?.details?.path ?? 'overview.md'));
+// The Marketplace page is written for Azure DevOps users (marketplace/overview.md), not the GitHub README.
+for (const [part, source] of [
+  ['details', join(root, 'marketplace', 'overview.md')],
+  ['license', join(root, 'LICENSE')],
+]) {
+  const target = manifest.content?.[part]?.path;
+  if (!target) problems.push(`vss-extension.json: content.${part}.path is missing`);
+  else if (!existsSync(source)) problems.push(`${rel(source)} (the extension's ${part}) is missing`);
+  else cpSync(source, join(STAGE, target));
+}
 for (const f of manifest.files ?? []) {
   if (!existsSync(join(STAGE, f.path)))
     problems.push(`vss-extension.json: files entry ${f.path} was not staged`);

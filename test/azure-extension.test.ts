@@ -14,6 +14,7 @@ import {
 import { dirname, join, relative, sep } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DIST, parseVso, ROOT } from './support/bundle';
 import { git, tempDir } from './support/git';
 
@@ -100,6 +101,23 @@ function leadingImports(code: string): string[] {
 
 const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 
+/** The README's headings as GitHub anchors them. */
+function readmeAnchors(): Set<string> {
+  return new Set(
+    readFileSync(join(ROOT, 'README.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) =>
+        l
+          .replace(/^#+ /, '')
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-'),
+      ),
+  );
+}
+
 function packageScript(args: string[], cwd = ROOT) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, args, { cwd, timeout: 60_000 }, (err, stdout, stderr) =>
@@ -185,6 +203,62 @@ describe('the Azure DevOps extension (.vsix)', () => {
     expect(icon.subarray(1, 4).toString()).toBe('PNG');
     expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([128, 128]);
     expect(readFileSync(join(out, 'overview.md'), 'utf8')).toContain('# gitops-promote');
+  });
+
+  it('links the repository, its home, getting started, support and license, and ships the license', () => {
+    packaged();
+    const xml = readFileSync(join(out, 'extension.vsixmanifest'), 'utf8');
+    const repo = 'https://github.com/gitops-promote/gitops-promote';
+    for (const [link, uri] of [
+      ['GitHub', repo],
+      ['Home', repo],
+      ['Getstarted', `${repo}#use-it-on-azure-devops`],
+      ['Support', `${repo}/issues`],
+      ['License', `${repo}/blob/main/LICENSE`],
+    ])
+      expect(xml).toContain(`<Property Id="Microsoft.VisualStudio.Services.Links.${link}" Value="${uri}"/>`);
+    expect(xml).toContain('<License>LICENSE</License>');
+    expect(readFileSync(join(out, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    // Each link into the README lands on a section that exists.
+    const anchors = readmeAnchors();
+    for (const m of xml.matchAll(/Value="https:\/\/github\.com\/gitops-promote\/gitops-promote#([\w-]+)"/g))
+      expect([...anchors]).toContain(m[1]);
+  });
+
+  it('shows Azure DevOps users a page written for them: tasks, YAML, permissions, no broken links, no demo', () => {
+    packaged();
+    const page = readFileSync(join(out, 'overview.md'), 'utf8');
+    for (const { task } of expected) expect(page).toContain(`\`${task.name}@${task.version.Major}\``);
+    expect(page).toContain('SYSTEM_ACCESSTOKEN: $(System.AccessToken)');
+    for (const permission of ['Contribute', 'Create tag', 'Contribute to pull requests'])
+      expect(page).toContain(`| ${permission} `);
+    expect(page).not.toMatch(/npm run demo|npm test|uses: /);
+    // The Marketplace shows the page alone: every link must be absolute, every README anchor must exist.
+    const anchors = readmeAnchors();
+    const links = [...page.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) {
+      expect(link, 'a relative link breaks on the Marketplace').toMatch(/^https:\/\//);
+      const anchor = /^https:\/\/github\.com\/gitops-promote\/gitops-promote#(.+)$/.exec(link)?.[1];
+      if (anchor) expect([...anchors], link).toContain(anchor);
+    }
+    // Its YAML examples are YAML.
+    const blocks = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) expect(() => parse(block)).not.toThrow();
+  });
+
+  it('gives every task folder its own 32×32 icon', () => {
+    packaged();
+    const seen = new Set<string>();
+    for (const folder of unpacked.keys()) {
+      const icon = entries.get(`${folder}/icon.png`);
+      expect(icon, `${folder}/icon.png`).toBeDefined();
+      expect(icon!.subarray(1, 4).toString(), folder).toBe('PNG');
+      expect([icon!.readUInt32BE(16), icon!.readUInt32BE(20)], folder).toEqual([32, 32]);
+      seen.add(icon!.toString('base64'));
+    }
+    expect(seen.size, 'each task has an icon of its own').toBe(unpacked.size);
   });
 
   it(`unpacks to exactly the files the zip lists (${hasUnzip ? 'unzip and the zlib reader agree' : 'zlib reader'})`, () => {
@@ -282,10 +356,20 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
     mkdirSync(join(root, 'images'));
     copyFileSync(join(ROOT, 'images', 'icon.png'), join(root, 'images', 'icon.png'));
     writeFileSync(join(root, 'README.md'), '# x\n');
+    mkdirSync(join(root, 'marketplace'));
+    writeFileSync(join(root, 'marketplace', 'overview.md'), '# x\n');
+    writeFileSync(join(root, 'LICENSE'), 'MIT License\n');
     writeFileSync(join(root, 'package.json'), JSON.stringify({ version: '1.2.3' }));
     for (const [path, task] of Object.entries(tasks)) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), JSON.stringify(task, null, 2));
+      const icon =
+        path === 'task.json' ? join(root, 'images', 'task-icon.png') : join(root, path, '..', 'icon.png');
+      // packages/c gets the extension's 128×128 icon, which is no task icon.
+      copyFileSync(
+        join(ROOT, path.includes('/c/') ? 'images/icon.png' : 'packages/terraform-run/icon.png'),
+        icon,
+      );
     }
     for (const b of bundles) {
       mkdirSync(join(root, 'dist', b), { recursive: true });
@@ -341,6 +425,7 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
       'task.json: id must be a GUID (got not-a-guid)',
       'task.json: its bundle dist/recipe/index.mjs or dist/pipeline/index.mjs is missing; run npm run build',
       'dist/a: chunks the bundle loads are missing: 7.index.js',
+      'packages/c/icon.png: a task icon must be a 32×32 PNG (got 128,128)',
     ])
       expect(r.stderr).toContain(want);
     expect(existsSync(join(root, '.tmp', 'gitops-promote.vsix'))).toBe(false);

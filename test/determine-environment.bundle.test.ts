@@ -409,6 +409,13 @@ describe.each(CASES)('$title', (c) => {
     expect(matrix.include.length).toBe(
       c.expect.operation === 'none' ? 0 : c.expect['plan-next'] === 'true' ? 2 : 1,
     );
+    // Azure's strategy.matrix: the same entries as named legs ([A-Za-z][A-Za-z0-9_]*), values strings.
+    const legs = JSON.parse(gh.outputs['matrix-azure']!) as Record<string, Record<string, string>>;
+    expect(Object.values(legs)).toEqual(matrix.include);
+    for (const [leg, vars] of Object.entries(legs)) {
+      expect(leg).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,99}$/);
+      expect(leg).toBe(vars.environment!.replace(/-/g, '_'));
+    }
     expect(gh.summary).toContain('determine-environment');
     expect(az.summary.trim()).toEqual(gh.summary.trim());
     expect(existsSync(join(repoFor(c.config), 'pwned'))).toBe(false);

@@ -195,6 +195,13 @@ describe('the Kubestack flow in one step', () => {
         'next-has-changes': 'true',
       });
       expect(main.stdout).toContain('##vso[task.setvariable variable=nextFingerprint;isOutput=true;');
+      // Azure DevOps titles each summary tab by its file's name: one per part, by step and environment.
+      expect(main.summaries?.map((s) => s.name)).toEqual([
+        'determine-environment · ops.md',
+        'terraform-run · ops.md',
+        'terraform-run · apps.md',
+      ]);
+      expect(main.summaries?.[2]?.text).toContain('apps');
       const tag = await runAzure('pipeline', {
         cwd: fx.work,
         sourceBranch: 'refs/tags/apps-deploy-1',
@@ -204,6 +211,11 @@ describe('the Kubestack flow in one step', () => {
       expect(tag.result, tag.stdout).toBe('Succeeded');
       expect(tag.outputs).toMatchObject({ environment: 'apps', operation: 'apply', gate: 'success' });
       expect(tag.outputs.fingerprint).toBe(main.outputs['next-fingerprint']);
+      expect(tag.summaries?.map((s) => s.name)).toEqual([
+        'determine-environment · apps.md',
+        'check-previous-env · apps.md',
+        'terraform-run · apps.md',
+      ]);
     } finally {
       await api.close();
     }

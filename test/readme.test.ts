@@ -49,3 +49,32 @@ describe('README commands', () => {
     expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm test');
   });
 });
+
+describe('README flow diagrams', () => {
+  const section = readme.slice(readme.indexOf('## The flows, drawn'), readme.indexOf('## Configuration'));
+  const blocks = [...section.matchAll(/\*\*(\w+)\*\*[\s\S]*?```mermaid\n([\s\S]*?)```/g)].map((m) => ({
+    flow: m[1]!,
+    lines: m[2]!.trimEnd().split('\n'),
+  }));
+  const node = String.raw`[A-Z][A-Z0-9]*(?:\["[^"\]]+"\]|\{"[^"}]+"\})?`;
+  const line = new RegExp(String.raw`^  ${node}(?: -->(?:\|[^|]+\|)? ${node})?$`);
+
+  it('draws each seed flow as a Mermaid flowchart', () => {
+    expect(blocks.map((b) => b.flow)).toEqual(['Kubestack', 'XKS', 'Fabrikate', 'Bedrock']);
+  });
+
+  it.each(['Kubestack', 'XKS', 'Fabrikate', 'Bedrock'])(
+    '%s: plain flowchart syntax (nodes, labelled edges), each node defined once',
+    (flow) => {
+      const { lines } = blocks.find((b) => b.flow === flow)!;
+      expect(lines[0]).toMatch(/^flowchart (LR|TD)$/);
+      for (const l of lines.slice(1)) expect(l).toMatch(line);
+      const defined = lines.flatMap((l) => [...l.matchAll(/([A-Z][A-Z0-9]*)[[{]"/g)].map((m) => m[1]!));
+      expect(new Set(defined).size).toBe(defined.length);
+      const used = lines
+        .slice(1)
+        .flatMap((l) => [...l.matchAll(/(?:^ {2}|--> (?:\|[^|]+\| )?)([A-Z][A-Z0-9]*)/g)].map((m) => m[1]!));
+      for (const id of used) expect(defined, `${flow}: ${id} has no label`).toContain(id);
+    },
+  );
+});

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { tempDir } from './git';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -20,6 +20,8 @@ export interface BundleRun {
   failure?: string;
   /** Azure DevOps: the `task.complete result=` value. */
   result?: string;
+  /** Azure DevOps: each uploaded summary file by its name (the tab's title), in upload order. */
+  summaries?: { name: string; text: string }[];
   /** Warning annotations written (GitHub `::warning`, Azure DevOps `task.issue type=warning`). */
   warnings: string[];
 }
@@ -186,7 +188,7 @@ export async function runAzure(
   const r = await run(step, env, o.cwd, [], o.timeoutMs);
   const vso = parseVso(r.stdout);
   const outputs: Record<string, string> = {};
-  let summary = '';
+  const summaries: { name: string; text: string }[] = [];
   let result: string | undefined;
   let failure: string | undefined;
   const warnings: string[] = [];
@@ -195,7 +197,7 @@ export async function runAzure(
     if (c.command === 'task.setvariable' && c.props.isOutput === 'true')
       outputs[kebab(c.props.variable!)] = c.message;
     if (c.command === 'task.uploadsummary' && existsSync(c.message))
-      summary = readFileSync(c.message, 'utf8');
+      summaries.push({ name: basename(c.message), text: readFileSync(c.message, 'utf8') });
     if (c.command === 'task.complete') {
       result = c.props.result;
       if (result === 'Failed') failure = c.message;
@@ -203,7 +205,9 @@ export async function runAzure(
     if ((c.command === 'task.issue' || c.command === 'task.logissue') && c.props.type === 'warning')
       warnings.push(c.message);
   }
-  return { ...r, outputs, summary, result, failure, warnings };
+  // The whole summary as GitHub shows it on one page: the sections in the order they were started.
+  const summary = summaries.map((s) => s.text).join('');
+  return { ...r, outputs, summary, summaries, result, failure, warnings };
 }
 
 /** Runs a step bundle from a terminal: `node dist/<step>/index.mjs --input value … --json`. */

@@ -74,8 +74,12 @@ export interface Runtime {
   warning(message: string, annotation?: Annotation): void;
   error(message: string, annotation?: Annotation): void;
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
-  /** Appends Markdown to the run's summary (GitHub step summary, Azure DevOps build summary). */
-  summary(markdown: string): Promise<void>;
+  /**
+   * Appends Markdown to the run's summary (GitHub step summary, Azure DevOps build summary). `section`
+   * (`terraform-run · apps`, see `summarySection`) names the part it belongs to: Azure DevOps shows each
+   * section as its own tab titled so; GitHub and the terminal show one page.
+   */
+  summary(markdown: string, section?: string): Promise<void>;
   /**
    * The step succeeded, but with something a person must look at (drift): Azure DevOps'
    * `SucceededWithIssues` result; a warning annotation on GitHub and in the terminal.

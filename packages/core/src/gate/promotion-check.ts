@@ -1,7 +1,7 @@
 import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
 import type { Inputs } from '../inputs';
-import { md } from '../markdown';
+import { md, summarySection } from '../markdown';
 import { type PromotionMetadata, readPromotion } from '../promotion/metadata';
 import type { GitProvider, PullRequest } from '../provider';
 import type { Outputs, RunContext, StepRuntime } from '../runtime';
@@ -67,6 +67,7 @@ export async function checkPromotion(
     rt.info(`${what}, the first environment: there is no previous environment to check.`);
     await rt.summary(
       `### gitops-promote: check-previous-env\n\nPull request #${pr.number} promotes ${md(`${meta.group}/${meta.app}`)} \`${md(meta.tag)}\` to ${md(env.name)}, the first environment: nothing to check.\n`,
+      summarySection('check-previous-env', env.name),
     );
     return out;
   }
@@ -90,6 +91,7 @@ export async function checkPromotion(
     : '';
   await rt.summary(
     `${board(config, gate.all, gate.sha, patterns, env.name)}\nPull request #${pr.number} promotes ${md(`${meta.group}/${meta.app}`)} \`${md(meta.tag)}\` to ${md(env.name)}, based on \`${meta.sha.slice(0, 12)}\`${md(standIn)}.\n`,
+    summarySection('check-previous-env', env.name),
   );
   if (gate.result.state === 'success') {
     rt.info(

@@ -4,7 +4,7 @@ import { board } from '../gate/board';
 import { gateMessage, waitForResult } from '../gate/commit';
 import { checkPromotion, promotionOfRun } from '../gate/promotion-check';
 import { Inputs } from '../inputs';
-import { md } from '../markdown';
+import { md, summarySection } from '../markdown';
 import type { GitProvider } from '../provider';
 import type { Outputs, RunContext, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
@@ -76,6 +76,7 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
       rt.info(`${target.name} is the first environment: there is no previous environment to check.`);
       await rt.summary(
         `### gitops-promote: check-previous-env\n\n${md(target.name)} is the first environment: nothing to check.\n`,
+        summarySection('check-previous-env', target.name),
       );
       return out;
     }
@@ -87,7 +88,10 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
     const gate = await waitForResult(rt, provider, previous, sha, { patterns, timeoutMs, intervalMs });
     out.state = gate.result.state;
     out.statuses = JSON.stringify(gate.result.statuses);
-    await rt.summary(board(config, gate.all, sha, patterns, target.name));
+    await rt.summary(
+      board(config, gate.all, sha, patterns, target.name),
+      summarySection('check-previous-env', target.name),
+    );
     if (gate.result.state === 'success') {
       rt.info(`${previous.name} reports success for ${sha.slice(0, 12)}: ${target.name} may go ahead.`);
       return out;

@@ -2,7 +2,7 @@ import type { Config } from '../config/model';
 import { type Decision, determine } from '../determine';
 import { driftMatrix } from '../drift';
 import { Inputs } from '../inputs';
-import { md, table } from '../markdown';
+import { md, summarySection, table } from '../markdown';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
@@ -18,6 +18,7 @@ export const DETERMINE_ENVIRONMENT_OUTPUTS = [
   'sha',
   'reason',
   'matrix',
+  'matrix-azure',
 ] as const;
 export type DetermineEnvironmentOutput = (typeof DETERMINE_ENVIRONMENT_OUTPUTS)[number];
 
@@ -45,7 +46,10 @@ export const determineEnvironment: Step<DetermineEnvironmentOutput> = {
     if (decision.operation === 'drift') await deployedCommits(decision, services, config);
     Object.assign(out, decisionOutputs(decision));
     rt.info(decision.reason);
-    await rt.summary(summarise(decision, config.source));
+    await rt.summary(
+      summarise(decision, config.source),
+      summarySection('determine-environment', decision.environment),
+    );
     return out;
   },
 };
@@ -85,7 +89,22 @@ export function decisionOutputs(d: Decision): Required<Outputs<DetermineEnvironm
     sha: d.sha,
     reason: d.reason,
     matrix: JSON.stringify(d.matrix),
+    'matrix-azure': JSON.stringify(azureMatrix(d.matrix.include)),
   };
+}
+
+/**
+ * The matrix as Azure Pipelines' `strategy.matrix` takes it: named legs, each a map of string variables.
+ * A leg name may hold only letters, digits and `_` and must start with a letter: `apps-prod` → `apps_prod`.
+ */
+export function azureMatrix(include: readonly object[]): Record<string, Record<string, string>> {
+  const legs: Record<string, Record<string, string>> = {};
+  for (const entry of include) {
+    const vars = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, String(v)]));
+    const leg = (vars.environment ?? '').replace(/[^A-Za-z0-9_]/g, '_');
+    legs[/^[A-Za-z]/.test(leg) ? leg : `env_${leg}`] = vars;
+  }
+  return legs;
 }
 
 function summarise(d: Decision, source: string): string {

@@ -121,7 +121,7 @@ function withInputs(rt: StepRuntime, fixed: Record<string, string>): StepRuntime
     warning: (message, annotation) => rt.warning(message, annotation),
     error: (message, annotation) => rt.error(message, annotation),
     group: (title, fn) => rt.group(title, fn),
-    summary: (markdown) => rt.summary(markdown),
+    summary: (markdown, section) => rt.summary(markdown, section),
     warnResult: (message) => rt.warnResult(message),
   };
 }

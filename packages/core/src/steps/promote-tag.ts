@@ -1,7 +1,7 @@
 import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
 import { Inputs } from '../inputs';
-import { md, table } from '../markdown';
+import { md, summarySection, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
 import { dispatchDeploy, dispatchSettings, requireWorkflow } from '../promotion/dispatch';
 import { imageDigestProblem, imageTagProblem } from '../promotion/manifest';
@@ -123,7 +123,10 @@ async function promoteDeployTag({
   const tag = { name: result.tag.name, created: result.created };
   const dispatched = await dispatchDeploy(rt, provider, config, target, sha, tag, dispatch);
   out.dispatched = String(dispatched);
-  await rt.summary(tagSummary(target.name, sha, tag, dispatched ? dispatch.workflow : ''));
+  await rt.summary(
+    tagSummary(target.name, sha, tag, dispatched ? dispatch.workflow : ''),
+    summarySection('promote-tag', target.name),
+  );
   return out;
 }
 
@@ -302,6 +305,7 @@ async function report(
       ['environment', 'app', 'tag', 'pull request', 'created', 'auto-merge'],
       rows,
     )}\n\n${md(o.message)}\n${changes.length ? `\n${changes.join('\n')}\n` : ''}`,
+    summarySection('promote-tag', o.environment),
   );
   if (o.autoMergeError)
     throw new GitopsError(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { GitopsError, InputError } from '../errors';
 import { Hosting } from '../hosting';
+import { summarySection } from '../markdown';
 import { fileDiff } from '../render/diff';
 import { GitRemoteStore, maskCredentials } from '../render/git-store';
 import {
@@ -58,7 +59,7 @@ export const renderManifests: Step<RenderManifestsOutput> = {
     if (s.jobs.length === 0) {
       rt.info(`nothing to render: ${s.nothingReason}`);
       writeOutputs(out, { changed: false, commits: [], files: 0, diffFile: '' });
-      await rt.summary(renderSummary(s.mode, [], sourceSha));
+      await rt.summary(renderSummary(s.mode, [], sourceSha), summarySection('render-manifests'));
       return out;
     }
 
@@ -107,7 +108,10 @@ export const renderManifests: Step<RenderManifestsOutput> = {
     if (s.mode === 'verify' && pr !== undefined)
       for (const r of reports)
         await hosting.comment(pr, commentMarker(r.environment), renderComment(r, sourceSha));
-    await rt.summary(renderSummary(s.mode, reports, sourceSha));
+    await rt.summary(
+      renderSummary(s.mode, reports, sourceSha),
+      summarySection('render-manifests', s.jobs.map((j) => j.environment.name).join(', ')),
+    );
 
     return out;
   },

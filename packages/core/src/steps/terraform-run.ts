@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hosting } from '../hosting';
+import { summarySection } from '../markdown';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { attributeChanges } from '../terraform/attribute-diff';
 import { checkedOutCommit, driftStatusContext, reportDrift } from '../terraform/drift';
@@ -151,7 +152,8 @@ export const terraformRun: Step<TerraformRunOutput> = {
       await recordFailure(e, { rt, out, hosting, s, sha, report, planDir, planFile });
       throw e;
     } finally {
-      if (s.summary) await rt.summary(renderReport(report));
+      if (s.summary)
+        await rt.summary(renderReport(report), summarySection('terraform-run', s.environment.name));
     }
 
     return out;

@@ -23,8 +23,9 @@ export function azureName(name: string): string {
 export class AzureRuntime implements Runtime {
   readonly platform = 'azure' as const;
   readonly context: RunContext;
-  private summaryFile?: string;
-  private summaryText = '';
+  /** One Markdown file per summary section: Azure DevOps titles each tab by the uploaded file's name. */
+  private readonly sections = new Map<string, { file: string; text: string }>();
+  private summaryDir?: string;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.context = azureContext(env);
@@ -69,16 +70,18 @@ export class AzureRuntime implements Runtime {
       console.log('##[endgroup]');
     }
   }
-  async summary(markdown: string): Promise<void> {
-    // One file per step, rewritten whole and uploaded once: repeated uploads would show repeated tabs.
-    const first = this.summaryFile === undefined;
-    if (first) {
-      const dir = mkdtempSync(join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'gitops-promote-'));
-      this.summaryFile = join(dir, 'summary.md');
+  async summary(markdown: string, section = 'gitops-promote'): Promise<void> {
+    // One file per section, rewritten whole and uploaded once: repeated uploads would show repeated tabs.
+    let part = this.sections.get(section);
+    const first = part === undefined;
+    if (!part) {
+      this.summaryDir ??= mkdtempSync(join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'gitops-promote-'));
+      part = { file: join(this.summaryDir, `${summaryFileName(section)}.md`), text: '' };
+      this.sections.set(section, part);
     }
-    this.summaryText += this.secrets.mask(markdown);
-    writeFileSync(this.summaryFile!, this.summaryText);
-    if (first) tl.uploadSummary(this.summaryFile!);
+    part.text += this.secrets.mask(markdown);
+    writeFileSync(part.file, part.text);
+    if (first) tl.uploadSummary(part.file);
   }
   private failed = false;
   private issues?: string;
@@ -98,6 +101,11 @@ export class AzureRuntime implements Runtime {
     if (this.issues !== undefined) tl.setResult(tl.TaskResult.SucceededWithIssues, this.issues);
     else tl.setResult(tl.TaskResult.Succeeded, 'done');
   }
+}
+
+/** A section title as a file name: no path separators or characters Windows refuses, one line. */
+export function summaryFileName(section: string): string {
+  return section.replace(/[\\/:*?"<>|\x00-\x1f]/g, '-').slice(0, 120) || 'gitops-promote';
 }
 
 const QUIET = new Set<string>([...SECRET_INPUTS, ...CREDENTIAL_INPUTS]);
