@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hosting } from '../hosting';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
-import { parseOutputsJson } from '../terraform/plan-json';
+import { planInventory } from '../terraform/parity';
+import { checkParity, recordParity, refuseDifferentPlan } from '../terraform/parity-run';
+import { parseOutputsJson, parsePlanJson } from '../terraform/plan-json';
 import { environmentStatusContext, planStatusContext } from '../terraform/plan-record';
 import {
   appliedOutputs,
@@ -35,6 +37,7 @@ export const TERRAFORM_RUN_INPUTS = [
   'config',
   'token',
   'provider',
+  'parity',
 ] as const;
 
 export const TERRAFORM_RUN_OUTPUTS = [
@@ -48,6 +51,8 @@ export const TERRAFORM_RUN_OUTPUTS = [
   'plan-json-file',
   'fingerprint',
   'outputs',
+  'parity',
+  'parity-report',
 ] as const;
 export type TerraformRunOutput = (typeof TERRAFORM_RUN_OUTPUTS)[number];
 
@@ -91,14 +96,23 @@ export const terraformRun: Step<TerraformRunOutput> = {
       const json = await runner.show(planFile);
       writeFileSync(planJsonFile, json, { mode: 0o600 });
       out['plan-json-file'] = planJsonFile;
-      const summary = summarisePlan(json);
+      const parsed = parsePlanJson(json);
+      const summary = summarisePlan(parsed);
+      const inventory = planInventory(parsed);
       report.summary = summary;
       for (const secret of sensitiveValues(summary.outputs)) rt.setSecret(secret);
       writePlanOutputs(out, summary);
       rt.info(`${env}: plan ${countsText(summary.counts)}, fingerprint ${summary.fingerprint}`);
 
       if (s.operation === 'plan') {
+        report.parity = await checkParity(rt, hosting, s, sha, inventory);
+        if (report.parity) {
+          out.parity = report.parity.result;
+          out['parity-report'] = JSON.stringify(report.parity);
+        }
+        refuseDifferentPlan(s, report.parity);
         await recordPlan(rt, hosting, s, sha, summary);
+        await recordParity(rt, hosting, s, sha, inventory, 'planned');
         const pr = rt.context.pullRequestNumber;
         if (pr && (s.comment === 'always' || (s.comment === 'on-change' && summary.hasChanges)))
           await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
@@ -121,6 +135,7 @@ export const terraformRun: Step<TerraformRunOutput> = {
           state: 'success',
           description: `applied ${countsText(summary.counts)}`,
         });
+      await recordParity(rt, hosting, s, sha, inventory, 'applied');
       const outputs = appliedOutputs(parseOutputsJson(await runner.outputs()));
       for (const secret of sensitiveValues(outputs)) rt.setSecret(secret);
       report.outputs = outputs;

@@ -1,4 +1,5 @@
 import { md, table } from '../markdown';
+import { type ParityReport, renderParity } from './parity';
 import { countsText, outputsForDisplay, type PlanSummary, type TerraformOutput } from './plan-summary';
 import { formatCommandDuration } from './runner';
 
@@ -19,6 +20,8 @@ export interface RunReport {
   notes?: readonly string[];
   /** How the fresh plan differs from the reviewed one (explainPlanDifference). */
   difference?: readonly string[];
+  /** How this plan compares with the previous environment's record (environment parity). */
+  parity?: ParityReport;
 }
 
 export interface RenderOptions {
@@ -94,6 +97,7 @@ function headPart(r: RunReport, marker?: string): string {
   for (const note of r.notes ?? []) lines.push('', `> ${md(note)}`);
   if (r.difference?.length)
     lines.push('', '**Difference from the reviewed plan:**', '', fenced(r.difference.join('\n'), 'text'));
+  if (r.parity) lines.push('', renderParity(r.parity));
   return lines.join('\n');
 }
 
