@@ -45,6 +45,8 @@ export async function checkParity(
   }
   const headline = parityHeadline(report);
   if (report.result === 'same') rt.info(headline);
+  // Without a hosting service the step has warned once already; unknown says nothing more.
+  else if (report.result === 'unknown' && !provider) rt.info(headline);
   else if (report.result === 'unknown') rt.warning(headline);
   else if (s.parity === 'warn') rt.warning(`${headline} (parity: warn)`);
   return report;
