@@ -74,6 +74,9 @@ export async function recordParity(
   kind: 'applied' | 'planned',
 ): Promise<void> {
   if (s.parity === 'off' || !s.nextEnvironment || !s.status || !sha) return;
+  // A pull request's plan is compared by nobody (the next environment plans merged commits), and every
+  // write rewrites the one file: keep pull requests from racing the runs that matter.
+  if (kind === 'planned' && rt.context.pullRequestNumber) return;
   const provider = await hosting.optionalProvider();
   if (!provider) return;
   const env = s.environment.name;
