@@ -359,8 +359,9 @@ describe.each([
       state: 'success',
       description: 'applied +3 ~0 -0 ±0',
     });
+    // apps was compared with what ops applied for this commit (environment parity): the same.
     expect(onMerge.find((s) => s.context === 'gitops-promote/apps/plan')?.description).toBe(
-      `fp:${appsPlan.fingerprint!.slice(0, 16)} +3 ~0 -0 ±0`,
+      `fp:${appsPlan.fingerprint!.slice(0, 16)} +3 ~0 -0 ±0 parity:same`,
     );
 
     // 3. Promote: the deploy tag is created on the merge commit, once.

@@ -280,9 +280,10 @@ describe.each([
     expect(ok(warned).parity).toBe('differs');
     expect(warned.warnings.join('\n')).toContain('replace terraform_data.app (ops: update)');
     expect(JSON.parse(warned.outputs['parity-report']!).unexercised).toHaveLength(2);
-    expect(status(await host.provider.listStatuses(second), 'gitops-promote/apps/plan')?.state).toBe(
-      'success',
-    );
+    expect(status(await host.provider.listStatuses(second), 'gitops-promote/apps/plan')).toMatchObject({
+      state: 'success',
+      description: expect.stringMatching(/^fp:[0-9a-f]{16} \+1 ~0 -0 ±1 parity:differs$/),
+    });
     const ignored = ok(
       await host.run(appsRunner, {
         ...onMain(second),

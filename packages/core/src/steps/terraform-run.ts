@@ -111,7 +111,7 @@ export const terraformRun: Step<TerraformRunOutput> = {
           out['parity-report'] = JSON.stringify(report.parity);
         }
         refuseDifferentPlan(s, report.parity);
-        await recordPlan(rt, hosting, s, sha, summary);
+        await recordPlan(rt, hosting, s, sha, summary, report.parity?.result);
         await recordParity(rt, hosting, s, sha, inventory, 'planned');
         const pr = rt.context.pullRequestNumber;
         if (pr && (s.comment === 'always' || (s.comment === 'on-change' && summary.hasChanges)))
