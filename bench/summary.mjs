@@ -58,5 +58,21 @@ export function summaryBench({ bundle, runs, log }) {
     log(`  ${row.name}: ${row.subject.median.toFixed(1)} ms (JSON.parse: ${base.median.toFixed(1)} ms)`);
     rows.push(row);
   }
+  // Parity (SPEC §4): inventory of the parsed plan and its comparison, against the summary's own time.
+  const own = stats(times['summarisePlan(parsed)']);
+  const parity = {
+    section: 'summary',
+    name: `parity(parsed), ${PLAN_RESOURCES} resources (${mb} MB)`,
+    note: 'inventory + comparison with a record that differs in 1 of 3 resources; must stay ≤ 1× the summary',
+    subject: stats(times['parity(parsed)']),
+    baselineName: 'summarisePlan(parsed)',
+    baseline: own,
+    bytes,
+  };
+  parity.ratio = parity.subject.median / own.median;
+  log(
+    `  ${parity.name}: ${parity.subject.median.toFixed(1)} ms (summarisePlan(parsed): ${own.median.toFixed(1)} ms)`,
+  );
+  rows.push(parity);
   return rows;
 }

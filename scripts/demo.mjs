@@ -179,3 +179,24 @@ console.log(
   `\nThe demo repository stays in ${home} (statuses: git notes --ref=refs/notes/gitops-promote show ${merge.slice(0, 12)}).`,
 );
 console.log(`Created tags: ${promoted.tag}, ${prod.tag}`);
+
+chapter('7. Parity: a change that apps would make differently from ops, flagged at plan time');
+writeFileSync(
+  join(work, 'debug.tf'),
+  // A resource only apps gets: what ops validates is then not what apps will run (Kubestack's second pitfall).
+  'resource "terraform_data" "debug_bastion" {\n  count = terraform.workspace == "apps" ? 1 : 0\n  input = "ssh"\n}\n',
+);
+git('add', '-A');
+git('commit', '-q', '-m', 'A debugging bastion, for apps only');
+git('push', '-q', 'origin', 'main');
+step('terraform-run', { environment: 'ops', operation: 'apply' });
+const parity = step('terraform-run', { environment: 'apps', operation: 'plan' });
+const found = JSON.parse(parity['parity-report']);
+for (const u of found.unexercised)
+  console.log(`  unexercised: ${u.action} ${u.address} (ops: ${u.previous})`);
+for (const d of found.inventory) console.log(`  inventory:   ${d.address} only in ${d.onlyIn}`);
+console.log(
+  dim(
+    '  (parity: error in gitops-promote.yaml would fail this plan; parity.ignore lists intended differences)',
+  ),
+);

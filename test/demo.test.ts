@@ -33,5 +33,9 @@ describe('npm run demo', () => {
     expect(r.stdout).toMatch(/^apps\s+[0-9a-f]{12}\s+apps-deploy-\d{14}\s+success: applied \+3 ~0 -0 ±0/m);
     expect(r.stdout).toMatch(/^apps-prod\s+—\s+apps-prod-deploy-\d{14}\s+not applied/m);
     expect(r.stdout).not.toContain('kubeconfig-for-');
+    expect(r.stdout).toContain('7. Parity');
+    expect(r.stdout).toContain('parity=differs');
+    expect(r.stdout).toContain('unexercised: create terraform_data.debug_bastion[0] (ops: absent)');
+    expect(r.stdout).toContain('inventory:   terraform_data.debug_bastion[0] only in apps');
   });
 });

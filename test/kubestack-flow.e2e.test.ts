@@ -371,8 +371,9 @@ describe.each([
       state: 'success',
       description: 'applied +3 ~0 -0 ±0',
     });
+    // apps was compared with what ops applied for this commit (environment parity): the same.
     expect(onMerge.find((s) => s.context === 'gitops-promote/apps/plan')?.description).toBe(
-      `fp:${appsPlan.fingerprint!.slice(0, 16)} +3 ~0 -0 ±0`,
+      `fp:${appsPlan.fingerprint!.slice(0, 16)} +3 ~0 -0 ±0 parity:same`,
     );
 
     // 3. Promote: the deploy tag is created on the merge commit, once.
@@ -542,8 +543,10 @@ describe.each([
     expect(workspaceResources(fx, 'apps')).toEqual([]);
     // As when the fresh plan differs: the environment's status says the apply failed, and nothing else is written.
     const after = await host.statuses(sha);
+    // (ops' parity record, SPEC §5, was written by its apply: the record apps' plans compare with.)
     expect(after.map((st) => `${st.context}=${st.state}`).sort()).toEqual([
       'gitops-promote/apps=failure',
+      'gitops-promote/ops/parity=success',
       'gitops-promote/ops=success',
     ]);
     expect(after.find((st) => st.context === 'gitops-promote/apps')?.description).toMatch(
@@ -617,7 +620,10 @@ describe.each([
         '! [remote rejected] refs/notes/gitops-promote -> refs/notes/gitops-promote (pre-receive hook declined)',
     }[host.name]!;
     expect(appsPlan.failure).toContain(said);
-    expect((await host.statuses(sha)).map((st) => st.context).sort()).toEqual(['gitops-promote/ops']);
+    expect((await host.statuses(sha)).map((st) => st.context).sort()).toEqual([
+      'gitops-promote/ops',
+      'gitops-promote/ops/parity',
+    ]);
 
     // Under warn the plan passes with a warning, as before.
     const warned = await host.run('terraform-run', {

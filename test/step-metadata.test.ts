@@ -49,6 +49,8 @@ const OUTPUTS: Record<string, string[]> = {
     'outputs',
     // (new) operation drift
     'drift',
+    'parity',
+    'parity-report',
   ],
   'check-previous-env': ['state', 'previous-environment', 'checked-sha', 'statuses'],
   'promote-tag': [
@@ -139,6 +141,9 @@ describe('the JSON Schema shipped for editors agrees with the loader', () => {
     ['both branch and tag', 'environments:\n  - { name: ops, on: { branch: main, tag: "x-*" } }\n'],
     ['prflow unknown', 'promotion: { prflow: per-team }\n'],
     ['path without env', 'promotion: { path: "{group}" }\n'],
+    ['parity', 'parity: { mode: error, ignore: ["terraform_data.extra*"] }\n'],
+    ['parity mode unknown', 'parity: { mode: strict }\n'],
+    ['parity ignore not a list', 'parity: { ignore: "x.*" }\n'],
     ['unknown placeholder', 'status: { contexts: ["x/{environment}"] }\n'],
     ['auto not boolean', 'environments:\n  - { name: dev, auto: "yes" }\n'],
     ['invalid branch', 'main-branch: "a..b"\n'],

@@ -156,6 +156,38 @@ describe('bad configuration: one message with file, line, column, key and what i
       'expected one of per-app, per-env',
     ],
     [
+      'unknown parity mode',
+      'parity:\n  mode: strict\n',
+      2,
+      9,
+      'parity.mode',
+      'expected one of off, warn, error',
+    ],
+    [
+      'parity.ignore not a list',
+      'parity:\n  ignore: "terraform_data.*"\n',
+      2,
+      11,
+      'parity.ignore',
+      'expected a list of resource address globs',
+    ],
+    [
+      'misspelt key under parity',
+      'parity:\n  ignores: []\n',
+      2,
+      3,
+      'parity.ignores',
+      'did you mean "ignore"?',
+    ],
+    [
+      'an empty parity.ignore glob',
+      'parity:\n  ignore: ["module.x.*", ""]\n',
+      2,
+      26,
+      'parity.ignore[1]',
+      'expected a resource address glob',
+    ],
+    [
       'path without {env}',
       'promotion:\n  path: "{group}/manifests"\n',
       2,
@@ -297,6 +329,18 @@ describe('good configuration', () => {
     expect(c.terraform).toEqual({ binary: 'tofu', workingDirectory: 'infra', lockTimeout: '300s' });
     expect(c.status.timeoutMs).toBe(3_600_000);
     expect(c.promotion).toEqual({ prflow: 'per-env', path: 'clusters/{env}/{group}' });
+    expect(c.parity).toEqual({ mode: 'warn', ignore: [] });
+  });
+
+  it('reads parity: mode and address globs', () => {
+    const c = parseConfig(
+      'parity:\n  mode: error\n  ignore: ["terraform_data.extra*", \'module.dns["eu"].*\']\n',
+      'gitops-promote.yaml',
+      'gitops-promote',
+    );
+    expect(c.parity).toEqual({ mode: 'error', ignore: ['terraform_data.extra*', 'module.dns["eu"].*'] });
+    const off = parseConfig('parity: { mode: off }\n', 'gitops-promote.yaml', 'gitops-promote');
+    expect(off.parity.mode).toBe('off');
   });
 
   it('reads the XKS gitops-promotion.yaml with its meaning; minutes are minutes', () => {

@@ -52,6 +52,7 @@ export function build(format: Config['format'], source: string, raw: Raw, v: Val
     },
     status: { timeoutMs, intervalMs, contexts: raw.contexts ?? DEFAULT_CONTEXTS },
     promotion: { prflow: raw.prflow ?? DEFAULTS.prflow, path: raw.path ?? DEFAULTS.path },
+    parity: { mode: raw.parityMode ?? 'warn', ignore: raw.parityIgnore ?? [] },
     warnings: [],
   };
 }

@@ -1,3 +1,5 @@
+export type ParityMode = 'off' | 'warn' | 'error';
+
 export type Trigger = { branch: string } | { tag: string };
 
 export interface Environment {
@@ -20,6 +22,8 @@ export interface Config {
   terraform: { binary: string; workingDirectory: string; lockTimeout: string };
   status: { timeoutMs: number; intervalMs: number; contexts: string[] };
   promotion: { prflow: 'per-app' | 'per-env'; path: string };
+  /** Environment parity: how a plan that differs from the previous environment's record is treated. */
+  parity: { mode: ParityMode; ignore: string[] };
   /** What the step should tell the user about the file (XKS keys it ignores), each printed once. */
   warnings: string[];
 }

@@ -1,7 +1,8 @@
-import { isSeq, type Node, type YAMLMap } from 'yaml';
+import { isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { addressGlobProblem } from '../terraform/parity';
 import { describe, type Raw, type RawEnvironment, type Validator } from './validate';
 
-const ROOT_KEYS = ['main-branch', 'environments', 'terraform', 'status', 'promotion'];
+const ROOT_KEYS = ['main-branch', 'environments', 'terraform', 'status', 'promotion', 'parity'];
 const ENV_KEYS = ['name', 'workspace', 'on', 'auto'];
 
 /** gitops-promote.yaml: every key is checked, unknown ones refused with a suggestion. */
@@ -18,6 +19,7 @@ export function readNative(root: YAMLMap, v: Validator): Raw {
   if (m.has('terraform')) readTerraform(m.get('terraform'), raw, v);
   if (m.has('status')) readStatus(m.get('status'), raw, v);
   if (m.has('promotion')) readPromotion(m.get('promotion'), raw, v);
+  if (m.has('parity')) readParity(m.get('parity'), raw, v);
   return raw;
 }
 
@@ -104,4 +106,33 @@ function readPromotion(node: Node | undefined, raw: Raw, v: Validator): void {
       );
     else raw.path = path;
   }
+}
+
+function readParity(node: Node | undefined, raw: Raw, v: Validator): void {
+  const pa = v.map(node, 'parity');
+  if (!pa) return;
+  const p = v.entries(pa, 'parity', ['mode', 'ignore']);
+  if (p.has('mode'))
+    raw.parityMode = v.choice(p.get('mode'), 'parity.mode', ['off', 'warn', 'error'] as const);
+  if (!p.has('ignore')) return;
+  const list = p.get('ignore');
+  if (!isSeq(list)) {
+    v.at(
+      list,
+      'parity.ignore',
+      `expected a list of resource address globs such as "terraform_data.extra*", found ${describe(list)}`,
+    );
+    return;
+  }
+  const globs = list.items.map((item, i) => {
+    const where = `parity.ignore[${i}]`;
+    const glob = isScalar(item) ? v.string(item as Node, where, 'a resource address glob') : undefined;
+    if (!isScalar(item))
+      v.at(item as Node, where, `expected a resource address glob, found ${describe(item as Node)}`);
+    const problem = glob === undefined ? undefined : addressGlobProblem(glob);
+    if (problem)
+      v.at(item as Node, where, `${JSON.stringify(glob)} is not a resource address glob: ${problem}`);
+    return problem ? undefined : glob;
+  });
+  if (globs.every((g) => g !== undefined)) raw.parityIgnore = globs as string[];
 }

@@ -50,6 +50,8 @@ export interface Raw {
   contexts?: string[];
   prflow?: 'per-app' | 'per-env';
   path?: string;
+  parityMode?: 'off' | 'warn' | 'error';
+  parityIgnore?: string[];
 }
 
 export type At = (node: Node | null | undefined, key: string, message: string, offset?: number) => void;

@@ -26,6 +26,7 @@ export const PIPELINE_OUTPUTS = [
   'outputs',
   'next-has-changes',
   'next-fingerprint',
+  'next-parity',
 ] as const;
 export type PipelineOutput = (typeof PIPELINE_OUTPUTS)[number];
 
@@ -100,6 +101,7 @@ export const pipeline: Step<PipelineOutput> = {
       );
       out['next-has-changes'] = planned['has-changes'] ?? '';
       out['next-fingerprint'] = planned.fingerprint ?? '';
+      out['next-parity'] = planned.parity ?? '';
     }
 
     return out;

@@ -6,6 +6,8 @@ import { summarySection } from '../markdown';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { attributeChanges } from '../terraform/attribute-diff';
 import { checkedOutCommit, driftStatusContext, reportDrift } from '../terraform/drift';
+import { planInventory } from '../terraform/parity';
+import { checkParity, recordParity, refuseDifferentPlan } from '../terraform/parity-run';
 import { parseOutputsJson, parsePlanJson } from '../terraform/plan-json';
 import { environmentStatusContext, planStatusContext } from '../terraform/plan-record';
 import {
@@ -38,6 +40,7 @@ export const TERRAFORM_RUN_INPUTS = [
   'config',
   'token',
   'provider',
+  'parity',
 ] as const;
 
 export const TERRAFORM_RUN_OUTPUTS = [
@@ -52,6 +55,8 @@ export const TERRAFORM_RUN_OUTPUTS = [
   'fingerprint',
   'outputs',
   'drift',
+  'parity',
+  'parity-report',
 ] as const;
 export type TerraformRunOutput = (typeof TERRAFORM_RUN_OUTPUTS)[number];
 
@@ -106,6 +111,7 @@ export const terraformRun: Step<TerraformRunOutput> = {
       out['plan-json-file'] = planJsonFile;
       const parsed = parsePlanJson(json);
       const summary = summarisePlan(parsed);
+      const inventory = planInventory(parsed);
       report.summary = summary;
       report.attributes = attributeChanges(parsed);
       for (const secret of sensitiveValues(summary.outputs)) rt.setSecret(secret);
@@ -121,7 +127,14 @@ export const terraformRun: Step<TerraformRunOutput> = {
       }
 
       if (s.operation === 'plan') {
-        await recordPlan(rt, hosting, s, sha, summary);
+        report.parity = await checkParity(rt, hosting, s, sha, inventory);
+        if (report.parity) {
+          out.parity = report.parity.result;
+          out['parity-report'] = JSON.stringify(report.parity);
+        }
+        refuseDifferentPlan(s, report.parity);
+        await recordPlan(rt, hosting, s, sha, summary, report.parity?.result);
+        await recordParity(rt, hosting, s, sha, inventory, 'planned');
         const pr = rt.context.pullRequestNumber;
         if (pr && (s.comment === 'always' || (s.comment === 'on-change' && summary.hasChanges)))
           await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
@@ -144,6 +157,7 @@ export const terraformRun: Step<TerraformRunOutput> = {
           state: 'success',
           description: `applied ${countsText(summary.counts)}`,
         });
+      await recordParity(rt, hosting, s, sha, inventory, 'applied');
       const outputs = appliedOutputs(parseOutputsJson(await runner.outputs()));
       for (const secret of sensitiveValues(outputs)) rt.setSecret(secret);
       report.outputs = outputs;

@@ -2,6 +2,8 @@ export * from './args';
 export * from './diagnostics';
 export * from './drift';
 export * from './fingerprint';
+export * from './parity';
+export * from './parity-store';
 export * from './plan-json';
 export * from './plan-record';
 export * from './plan-summary';

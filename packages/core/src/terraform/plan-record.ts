@@ -17,26 +17,35 @@ export function environmentStatusContext(environment: string): string {
 export interface RecordedPlan {
   fingerprint: string;
   counts: PlanCounts;
+  /** The plan's parity with the previous environment, when it was compared (read by the promotion board). */
+  parity?: 'same' | 'differs' | 'unknown';
 }
 
 /**
  * `fp:0123456789abcdef +1 ~0 -0 ±2`: 16 hex digits of the fingerprint (64 bits: a different plan with the
  * same prefix cannot be arranged) and the counts, well under GitHub's 140 characters.
  */
-export function planStatusDescription(summary: Pick<PlanSummary, 'fingerprint' | 'counts'>): string {
-  return `fp:${summary.fingerprint.slice(0, RECORDED_FINGERPRINT_LENGTH)} ${countsText(summary.counts)}`;
+export function planStatusDescription(
+  summary: Pick<PlanSummary, 'fingerprint' | 'counts'>,
+  parity?: RecordedPlan['parity'],
+): string {
+  const fp = `fp:${summary.fingerprint.slice(0, RECORDED_FINGERPRINT_LENGTH)} ${countsText(summary.counts)}`;
+  return parity ? `${fp} parity:${parity}` : fp;
 }
 
-const RECORDED = /(?:^|\s)fp:([0-9a-f]{16,64})\s+\+(\d+)\s+~(\d+)\s+-(\d+)\s+±(\d+)(?:\s|$)/;
+const RECORDED =
+  /(?:^|\s)fp:([0-9a-f]{16,64})\s+\+(\d+)\s+~(\d+)\s+-(\d+)\s+±(\d+)(?:\s+parity:(same|differs|unknown))?(?:\s|$)/;
 
 /** Reads a description written by planStatusDescription; undefined for anything else. */
 export function parsePlanStatusDescription(description: string): RecordedPlan | undefined {
   const m = RECORDED.exec(description);
   if (!m) return undefined;
-  return {
+  const recorded: RecordedPlan = {
     fingerprint: m[1]!,
     counts: { add: Number(m[2]), change: Number(m[3]), destroy: Number(m[4]), replace: Number(m[5]) },
   };
+  if (m[6]) recorded.parity = m[6] as RecordedPlan['parity'];
+  return recorded;
 }
 
 /** Does the fresh plan match the recorded one? The recorded side may hold only a prefix. */

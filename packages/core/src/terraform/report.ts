@@ -1,5 +1,6 @@
 import { md, table } from '../markdown';
 import { attributeDiffText, type ResourceAttributes } from './attribute-diff';
+import { type ParityReport, renderParity } from './parity';
 import { countsText, outputsForDisplay, type PlanSummary, type TerraformOutput } from './plan-summary';
 import { formatCommandDuration } from './runner';
 
@@ -27,6 +28,8 @@ export interface RunReport {
   attributes?: readonly ResourceAttributes[];
   /** Folders shown by a short name in the commands table: temp paths mean nothing to a reader. */
   shortPaths?: readonly { path: string; as: string }[];
+  /** How this plan compares with the previous environment's record (environment parity). */
+  parity?: ParityReport;
 }
 
 export interface RenderOptions {
@@ -112,6 +115,7 @@ function headPart(r: RunReport, marker?: string): string {
   if (r.failure) lines.push('', ...failureLines(r.failure, Boolean(r.difference?.length)));
   for (const note of r.notes ?? []) lines.push('', `> ${md(note)}`);
   if (r.difference?.length) lines.push('', differenceSection(r.difference));
+  if (r.parity) lines.push('', renderParity(r.parity));
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import {
   parsePlanStatusDescription,
   planStatusContext,
   planStatusDescription,
+  type RecordedPlan,
   sameFingerprint,
 } from './plan-record';
 import type { PlanSummary } from './plan-summary';
@@ -43,6 +44,7 @@ export async function recordPlan(
   s: TerraformRunSettings,
   sha: string | undefined,
   summary: PlanSummary,
+  parity?: RecordedPlan['parity'],
 ): Promise<void> {
   const env = s.environment.name;
   const context = planStatusContext(env);
@@ -54,7 +56,11 @@ export async function recordPlan(
       );
     return;
   }
-  const status: NewStatus = { context, state: 'success', description: planStatusDescription(summary) };
+  const status: NewStatus = {
+    context,
+    state: 'success',
+    description: planStatusDescription(summary, parity),
+  };
   if (!needed) {
     if (sha) await hosting.setStatus(sha, status);
     return;

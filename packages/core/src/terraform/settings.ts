@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import type { Environment } from '../config/model';
+import type { Environment, ParityMode } from '../config/model';
 import { parseDuration } from '../duration';
 import { InputError } from '../errors';
 import { Inputs } from '../inputs';
@@ -26,6 +26,12 @@ export interface TerraformRunSettings {
   summary: boolean;
   status: boolean;
   requireReviewedPlan: 'off' | 'warn' | 'error';
+  /** Environment parity: compare a later environment's plan with the previous environment's record. */
+  parity: ParityMode;
+  parityIgnore: string[];
+  /** The environments around this one in promotion order: who is compared with, who compares with us. */
+  previousEnvironment?: string;
+  nextEnvironment?: string;
 }
 
 /**
@@ -44,6 +50,7 @@ export function readTerraformRunSettings(rt: Pick<Runtime, 'input' | 'context'>)
     ['off', 'warn', 'error'] as const,
     'error',
   );
+  const parity = inputs.choice('parity', ['off', 'warn', 'error'] as const, config.parity.mode);
   const summary = inputs.boolean('summary', true);
   const status = inputs.boolean('status', true);
   const lockTimeout = terraformDuration(
@@ -90,6 +97,10 @@ export function readTerraformRunSettings(rt: Pick<Runtime, 'input' | 'context'>)
     summary,
     status,
     requireReviewedPlan,
+    parity,
+    parityIgnore: config.parity.ignore,
+    previousEnvironment: config.environments[environment.index - 1]?.name,
+    nextEnvironment: config.environments[environment.index + 1]?.name,
   };
 }
 

@@ -21,6 +21,17 @@ describe('the recorded plan (commit status)', () => {
     expect(planStatusContext('apps')).toBe('gitops-promote/apps/plan');
   });
 
+  it("carries the plan's parity with the previous environment, for the promotion board", () => {
+    const counts = { add: 1, change: 0, destroy: 0, replace: 2 };
+    const description = planStatusDescription({ fingerprint: FP, counts }, 'differs');
+    expect(description).toBe('fp:abababababababab +1 ~0 -0 ±2 parity:differs');
+    expect(parsePlanStatusDescription(description)).toEqual({
+      fingerprint: 'abababababababab',
+      counts,
+      parity: 'differs',
+    });
+  });
+
   it('ignores descriptions it did not write', () => {
     expect(parsePlanStatusDescription('terraform plan failed with exit code 1')).toBeUndefined();
     expect(parsePlanStatusDescription('fp:xyz +1 ~0 -0 ±0')).toBeUndefined();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeChanges } from '../../src/terraform/attribute-diff';
+import { addressMatcher, compareParity, parityRecord } from '../../src/terraform/parity';
 import { summarisePlan } from '../../src/terraform/plan-summary';
 import { COMMENT_LIMIT, commentMarker, type RunReport, renderReport } from '../../src/terraform/report';
 import { buildSyntheticPlan } from './fixtures/synthetic-plan.mjs';
@@ -51,6 +52,37 @@ describe('renderReport', () => {
     });
     expect(empty).toContain('_No changes: the infrastructure matches the configuration._');
     expect(empty).toContain('> **Failed:** terraform plan failed: \\*boom\\*');
+  });
+
+  it('puts the parity lists in the comment next to the plan, within the size limit, even with thousands of differences', () => {
+    const here = new Map<string, string>();
+    const there = new Map<string, string>();
+    for (let i = 0; i < 5_000; i++) {
+      here.set(`terraform_data.r[${i}]`, 'replace');
+      there.set(`terraform_data.r[${i}]`, 'update');
+      there.set(`terraform_data.old[${i}]`, 'no-op');
+    }
+    const parity = compareParity(
+      'apps',
+      here,
+      parityRecord('ops', 'b'.repeat(40), 'applied', there),
+      addressMatcher([]),
+    );
+    const comment = renderReport(report(10_000, { environment: 'apps', parity }), {
+      marker: commentMarker('apps'),
+      maxLength: COMMENT_LIMIT,
+    });
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment).toContain('#### Parity with ops: differs');
+    expect(comment).toContain(
+      'Unexercised changes: apps would do what ops did not (applied on `bbbbbbbbbbbb`) (5000):',
+    );
+    expect(comment).toContain('- `replace` `terraform_data.r[0]` — ops: update');
+    expect(comment).toContain('Inventory drift: resources in one environment only (5000):');
+    expect(comment).toContain('- `terraform_data.old[0]` — only in ops');
+    expect(comment).toContain('- … and 4950 more');
+    // The parity section comes before the resource table, so dropping table rows never cuts it.
+    expect(comment.indexOf('Parity with ops')).toBeLessThan(comment.indexOf('| action | resource |'));
   });
 });
 

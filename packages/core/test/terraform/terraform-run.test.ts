@@ -289,8 +289,11 @@ describe('terraform-run: an apply that promotes needs a recorded plan (no hostin
     const rt = await run(root, { environment: 'apps', status: 'false' });
     expect(rt.failure).toBeUndefined();
     expect(rt.warnings).toEqual([
+      // Parity (on by default) looks for ops' record, so the missing hosting service is said once.
+      'no hosting service for this run, so no commit statuses, recorded plans or pull request comments: no hosting service in this test',
       'status: false, so this plan is not recorded as gitops-promote/apps/plan; a promoting apply of apps under require-reviewed-plan: error will refuse it',
     ]);
+    expect(rt.logText).toContain('parity with ops: unknown (no hosting service to read the record from)');
   });
 
   it("a run with no commit can neither record a later environment's plan nor apply it under error", async () => {
