@@ -72,6 +72,11 @@ export interface Runtime {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Appends Markdown to the run's summary (GitHub step summary, Azure DevOps build summary). */
   summary(markdown: string): Promise<void>;
+  /**
+   * Publishes a file with the run where the platform can (Azure DevOps: a build artifact named `name`);
+   * absent where the workflow publishes files itself (GitHub: actions/upload-artifact).
+   */
+  attach?(file: string, name: string): Promise<void>;
   /** Marks the step failed with one message. */
   fail(message: string): void;
 }

@@ -80,6 +80,10 @@ export class AzureRuntime implements Runtime {
     writeFileSync(this.summaryFile!, this.summaryText);
     if (first) tl.uploadSummary(this.summaryFile!);
   }
+  async attach(file: string, name: string): Promise<void> {
+    // ##vso[artifact.upload]: the page shows under the run's artifacts, one folder per name.
+    tl.uploadArtifact(name, file, name);
+  }
   private failed = false;
   fail(message: string): void {
     this.failed = true;
