@@ -137,7 +137,7 @@ const KUBESTACK = `environments:
 /** ops applied C1..C3 (ahead of apps); apps applied C1 and failed C2; apps-prod never applied. */
 async function kubestack(make: (fx: GitFixture) => Promise<Host>) {
   const fx = gitFixture({ 'gitops-promote.yaml': KUBESTACK });
-  const c = [1, 2, 3].map((i) => fx.commit({ [`main.tf`]: `# ${i}\n` }, `change ${i}`));
+  const c = [1, 2, 3].map((i) => fx.commit({ 'main.tf': `# ${i}\n` }, `change ${i}`));
   fx.git('push', '-q', 'origin', 'main');
   fx.git('tag', 'apps-deploy-20261101000000', c[0]!);
   fx.git('tag', 'apps-deploy-20261102000000', c[1]!);

@@ -60,6 +60,7 @@ const OUTPUTS: Record<string, string[]> = {
     'auto-merge',
   ],
   'render-manifests': ['changed', 'commit', 'files', 'diff-file'],
+  'promotion-board': ['board', 'html-file'],
 };
 
 /** GitHub-only inputs: the workflow's own token, to compare with `token` (Azure DevOps has no such pitfall). */

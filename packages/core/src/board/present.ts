@@ -39,6 +39,7 @@ export function age(iso: string, now: string): string {
   const ms = Date.parse(now) - Date.parse(iso);
   if (Number.isNaN(ms) || ms < 0) return '';
   const m = Math.floor(ms / 60_000);
+  if (m < 1) return 'just now';
   if (m < 60) return `${m}m`;
   if (m < 48 * 60) return `${Math.floor(m / 60)}h`;
   return `${Math.floor(m / 1440)}d`;
@@ -52,7 +53,8 @@ export function waitingLine(w: Waiting): string {
 export function sinceText(e: BoardEnvironment, board: Board): string {
   const at = when(e.since);
   const ago = age(e.since, board.generatedAt);
-  return at ? `${at}${ago ? ` (${ago} ago)` : ''}` : '—';
+  const rel = ago === 'just now' ? ago : ago && `${ago} ago`;
+  return at ? `${at}${rel ? ` (${rel})` : ''}` : '—';
 }
 
 /** Attempt of a newer commit that is not what the environment runs. */

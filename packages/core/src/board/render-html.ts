@@ -1,5 +1,5 @@
 import type { Board, BoardEnvironment } from './model';
-import { REASON_LABEL, runs, STATE_LABEL, short, sinceText, waitingLine } from './present';
+import { REASON_LABEL, STATE_LABEL, short, sinceText, waitingLine, when } from './present';
 import { appCells, ENVIRONMENT_HEADER, environmentCells } from './render-markdown';
 import { STATE_COLOURS } from './render-mermaid';
 
@@ -17,13 +17,13 @@ body{margin:0;padding:32px;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Robo
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px}
 .meta{color:#475569;margin:0 0 24px}
 .flow{display:flex;align-items:stretch;gap:0;overflow-x:auto;padding:8px 0 16px;list-style:none;margin:0}
-.env{flex:0 0 220px;border:2px solid;border-radius:12px;padding:14px 16px;box-shadow:0 1px 3px rgba(15,23,42,.12)}
+.env{flex:0 0 290px;border:2px solid;border-radius:12px;padding:14px 16px;box-shadow:0 1px 3px rgba(15,23,42,.12)}
 .env h3{margin:0 0 6px;font-size:18px}
 .env .state{display:inline-block;font-weight:600;font-size:13px;text-transform:uppercase;letter-spacing:.04em;margin-bottom:8px}
 .env .state::before{content:"";display:inline-block;width:10px;height:10px;border-radius:50%;background:currentColor;margin-right:6px}
 .env dl{margin:0;font-size:13px}.env dt{color:#475569;float:left;clear:left;width:52px}.env dd{margin:0 0 2px 52px;word-break:break-word}
-code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.arrow{flex:0 0 150px;display:flex;flex-direction:column;justify-content:center;align-items:center;padding:0 8px;text-align:center;font-size:12.5px;color:#334155}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+.arrow{flex:0 0 130px;display:flex;flex-direction:column;justify-content:center;align-items:center;padding:0 8px;text-align:center;font-size:12.5px;color:#334155}
 .arrow .line{width:100%;height:0;border-top:2px solid #64748b;position:relative;margin:6px 0}
 .arrow .line::after{content:"";position:absolute;right:-2px;top:-7px;border:6px solid transparent;border-left:10px solid #64748b}
 .arrow.waits .line{border-top-style:dashed;border-color:#b45309}.arrow.waits .line::after{border-left-color:#b45309}
@@ -31,7 +31,8 @@ code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #cbd5e1;font-size:14px}
 caption{text-align:left;font-weight:600;padding:0 0 8px}
 th,td{border-bottom:1px solid #e2e8f0;padding:8px 10px;text-align:left;vertical-align:top}
-th{background:#f1f5f9}
+thead th{background:#f1f5f9}tbody th{font-weight:600}
+table{margin-top:24px}
 .notes{color:#7c2d12;background:#fff7ed;border:1px solid #fdba74;border-radius:8px;padding:8px 16px}
 footer{margin-top:32px;color:#64748b;font-size:13px}
 @media (prefers-color-scheme: dark){body{background:#0f172a;color:#e2e8f0}.meta,footer{color:#94a3b8}table{background:#1e293b;border-color:#334155}th{background:#334155}td{border-color:#334155}.arrow{color:#cbd5e1}}
@@ -47,7 +48,7 @@ function box(e: BoardEnvironment, board: Board): string {
   const row = (k: string, v: string) => (v ? `<dt>${k}</dt><dd>${v}</dd>` : '');
   return `<li class="env s-${e.state}"><h3>${html(e.environment)}</h3>
 <span class="state">${html(STATE_LABEL[e.state])}</span>
-<dl>${row('runs', `<code>${html(runs(e))}</code>`)}${row('since', html(sinceText(e, board)))}${row('drift', html(e.drift))}${row('parity', html(e.parity))}${
+<dl>${row('runs', e.sha ? `<code>${html(e.ref)}</code><br><code>@ ${html(short(e.sha))}</code>` : '—')}${row('since', html(sinceText(e, board)))}${row('drift', html(e.drift))}${row('parity', html(e.parity))}${
     e.attempt
       ? row(
           'newest',
@@ -88,7 +89,7 @@ export function boardHtml(board: Board, repository = ''): string {
 <title>${html(title)}</title><style>${CSS}${stateCss()}</style></head>
 <body><main>
 <h1>${html(title)}</h1>
-<p class="meta">Where every environment is, read from Git and the hosting service at ${html(board.generatedAt)}. Main branch: <code>${html(board.mainBranch)}</code>.</p>
+<p class="meta">Where every environment is, read from Git and the hosting service at ${html(when(board.generatedAt))}. Main branch: <code>${html(board.mainBranch)}</code>.</p>
 <h2 id="flow">Environments in promotion order</h2>
 <ol class="flow" aria-labelledby="flow">${flow}</ol>
 ${tableHtml('Environments', ENVIRONMENT_HEADER, environmentCells(board))}
