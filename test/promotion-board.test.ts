@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Board, metadataBlock } from '@gitops-promote/core';
 import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
@@ -6,7 +7,7 @@ import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
-import { type BundleRun, parseVso, runAzure, runGitHub, runTerminal } from './support/bundle';
+import { type BundleRun, bundlePath, parseVso, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
 /**
@@ -121,7 +122,11 @@ async function gitHost(fx: GitFixture): Promise<Host> {
   };
 }
 
-const HOSTS = [githubHost, azureHost, gitHost];
+const HOSTS = [
+  ['GitHub', githubHost],
+  ['Azure DevOps', azureHost],
+  ['a plain Git remote', gitHost],
+] as const;
 let open: Host | undefined;
 afterEach(async () => {
   await open?.close();
@@ -151,7 +156,7 @@ async function kubestack(make: (fx: GitFixture) => Promise<Host>) {
   return { fx, host, c };
 }
 
-describe.each(HOSTS)('promotion-board (%o)', (make) => {
+describe.each(HOSTS)('promotion-board on %s', (_, make) => {
   it('Kubestack: ops ahead of apps, apps failed on its newest tag, apps-prod never applied', async () => {
     const { host, c } = await kubestack(make);
     const r = await host.board();
@@ -315,5 +320,63 @@ describe.each(HOSTS)('promotion-board (%o)', (make) => {
       expect(r.summary).toContain('#### Images');
       expect(r.summary).toContain(`| apps/podinfo | 1.2.0 | 1.1.0 | 1.0.0 \\(PR \\#${number} → 1.1.0\\) |`);
     }
+  });
+});
+
+describe('promotion-board reads a bounded amount', () => {
+  it('statuses of at most 5 deploy tags per environment, however many there are', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': KUBESTACK });
+    const api = await startGitHubDouble(fx.remote);
+    open = { close: () => api.close() } as Host;
+    const tagged: string[] = [];
+    for (let i = 10; i < 22; i++) {
+      tagged.push(fx.commit({ 'main.tf': `# ${i}\n` }, `change ${i}`));
+      fx.git('tag', `apps-deploy-202611${i}000000`, tagged.at(-1)!);
+    }
+    const head = fx.commit({ 'main.tf': '# ops\n' }, 'ops ahead');
+    fx.git('push', '-q', 'origin', 'main', '--tags');
+    api.addStatus(head, { context: 'gitops-promote/ops', state: 'success' });
+    for (const sha of tagged)
+      api.addStatus(sha, { context: 'gitops-promote/apps', state: 'failure', description: 'boom' });
+    const r = await runGitHub('promotion-board', {
+      cwd: fx.work,
+      env: api.env(),
+      inputs: { token: api.token },
+    });
+    expect(r.failure).toBeUndefined();
+    const apps = (JSON.parse(r.outputs.board!) as Board).environments[1]!;
+    expect(apps).toMatchObject({ state: 'failure', sha: tagged.at(-1), ref: 'apps-deploy-20261121000000' });
+    expect(apps.description).toMatch(/^no success among the newest 5 deploy tags/);
+    const read = api
+      .requestsTo('GET', /\/commits\/[0-9a-f]{40}\/statuses$/)
+      .map((q) => q.path.split('/').at(-2));
+    expect(new Set(read)).toEqual(new Set([head, ...tagged.slice(-5)])); // ops' head and apps' 5 newest tags
+    expect(api.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('gitops-promote board (terminal)', () => {
+  it('prints the table as plain text; --json prints the board', async () => {
+    const { fx, c } = await kubestack(gitHost);
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, [bundlePath('cli'), 'board', ...args], {
+        cwd: fx.work,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const lines = cli().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^environment +state +runs +since +waiting +drift +parity$/);
+    expect(lines[1]).toMatch(new RegExp(`^ops +success +main @ ${c[2]!.slice(0, 7)} `));
+    expect(lines[2]).toMatch(
+      /^apps +failed; newest: apps-deploy-20261102000000 @ \w{7} failed +apps-deploy-20261101000000 @/,
+    );
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^apps-prod +never deployed +— +— +${c[0]!.slice(0, 7)} \\(apps-deploy-20261101000000\\): not promoted yet`,
+      ),
+    );
+    const board = JSON.parse(cli('--environment', 'apps-prod', '--json')) as Board;
+    expect(board.environments.map((e) => e.environment)).toEqual(['apps-prod']);
+    expect(board.environments[0]!.waiting[0]!.sha).toBe(c[0]);
   });
 });
