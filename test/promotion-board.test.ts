@@ -304,8 +304,25 @@ describe.each(HOSTS)('promotion-board on %s', (_, make) => {
         ],
       },
     ]);
+    // dev runs 1.2.0 and qa does not, with nothing open for it: qa waits for that image.
+    expect(board.environments[1]!.waiting).toEqual([
+      {
+        sha: '',
+        ref: 'apps/podinfo:1.2.0',
+        reason: 'no-tag',
+        detail: 'apps/podinfo 1.2.0 runs in dev, not promoted to qa yet',
+      },
+    ]);
     const prodWaiting = board.environments[2]!.waiting;
-    if (number === undefined) expect(prodWaiting).toEqual([]);
+    if (number === undefined)
+      expect(prodWaiting).toEqual([
+        {
+          sha: '',
+          ref: 'apps/podinfo:1.1.0',
+          reason: 'no-tag',
+          detail: 'apps/podinfo 1.1.0 runs in qa, not promoted to prod yet',
+        },
+      ]);
     else
       expect(prodWaiting).toEqual([
         {
@@ -318,6 +335,7 @@ describe.each(HOSTS)('promotion-board on %s', (_, make) => {
     expect(host.writes()).toEqual([]);
     if (host.name !== 'git') {
       expect(r.summary).toContain('#### Images');
+      expect(r.summary).toContain('| qa | success | main @ ');
       expect(r.summary).toContain(`| apps/podinfo | 1.2.0 | 1.1.0 | 1.0.0 \\(PR \\#${number} → 1.1.0\\) |`);
     }
   });

@@ -1,7 +1,7 @@
 import type { Config } from '../config/model';
 import type { GitProvider } from '../provider';
 import { openPromotions, readApps } from './images';
-import type { Board, BoardEnvironment } from './model';
+import type { Board, BoardApp, BoardEnvironment } from './model';
 import { readEnvironments } from './read';
 import { type BoardSignals, SIGNALS } from './signals';
 
@@ -44,6 +44,12 @@ export async function readBoard(
   const chosen = new Set(req.environments);
   const environments = await readEnvironments(provider, config, chosen, { now: req.now, groups }, signals);
   for (const e of environments) addPromotions(e, promotions);
+  for (const e of environments)
+    addImageWaits(
+      e,
+      apps,
+      config.environments.map((x) => x.name),
+    );
   return {
     generatedAt: req.now.toISOString(),
     mainBranch: config.mainBranch,
@@ -62,6 +68,22 @@ function addPromotions(e: BoardEnvironment, promotions: Awaited<ReturnType<typeo
       ref: pr.head,
       reason: 'pull-request',
       detail: `pull request #${pr.number} promotes ${meta.group}/${meta.app} ${meta.tag}`,
+    });
+  }
+}
+
+/** An app whose tag in the previous environment is not here yet, with no promotion pull request open. */
+function addImageWaits(e: BoardEnvironment, apps: readonly BoardApp[], order: readonly string[]): void {
+  const previous = order[order.indexOf(e.environment) - 1];
+  for (const a of apps) {
+    const here = a.environments.find((x) => x.environment === e.environment);
+    const before = a.environments.find((x) => x.environment === previous);
+    if (!here || !before?.tag || before.tag === here.tag || here.pullRequest) continue;
+    e.waiting.push({
+      sha: '',
+      ref: `${a.group}/${a.app}:${before.tag}`,
+      reason: 'no-tag',
+      detail: `${a.group}/${a.app} ${before.tag} runs in ${previous}, not promoted to ${e.environment} yet`,
     });
   }
 }

@@ -21,6 +21,9 @@ export const REASON_LABEL: Record<Waiting['reason'], string> = {
 
 export const short = (sha: string) => sha.slice(0, 7);
 
+/** What waits, in a few characters: the short commit, or (image promotion) `group/app:tag`. */
+export const waitingName = (w: Waiting) => (w.sha ? short(w.sha) : w.ref);
+
 /** `apps-deploy-20261130 @ 1a2b3c4`, or `—`. */
 export function runs(e: Pick<BoardEnvironment, 'sha' | 'ref'>): string {
   if (!e.sha) return '—';
@@ -47,7 +50,8 @@ export function age(iso: string, now: string): string {
 
 /** One line for an arrow or a cell: `1a2b3c4 (main): not promoted yet`. */
 export function waitingLine(w: Waiting): string {
-  return `${short(w.sha)}${w.ref ? ` (${w.ref})` : ''}: ${REASON_LABEL[w.reason]}`;
+  const what = w.sha ? `${short(w.sha)}${w.ref ? ` (${w.ref})` : ''}` : w.ref;
+  return `${what}: ${REASON_LABEL[w.reason]}`;
 }
 
 export function sinceText(e: BoardEnvironment, board: Board): string {

@@ -1,5 +1,5 @@
 import type { Board, BoardEnvironment } from './model';
-import { REASON_LABEL, STATE_LABEL, short, sinceText, waitingLine, when } from './present';
+import { REASON_LABEL, STATE_LABEL, short, sinceText, waitingLine, waitingName, when } from './present';
 import { appCells, ENVIRONMENT_HEADER, environmentCells } from './render-markdown';
 import { STATE_COLOURS } from './render-mermaid';
 
@@ -61,7 +61,7 @@ function box(e: BoardEnvironment, board: Board): string {
 function arrow(e: BoardEnvironment): string {
   const w = e.waiting;
   const text = w.length
-    ? `<span class="count">${w.length} waiting</span>${w.map((x) => `<span>${html(`${short(x.sha)}: ${REASON_LABEL[x.reason]}`)}</span>`).join('')}`
+    ? `<span class="count">${w.length} waiting</span>${w.map((x) => `<span>${html(`${waitingName(x)}: ${REASON_LABEL[x.reason]}`)}</span>`).join('')}`
     : '<span class="count">up to date</span>';
   return `<li class="arrow${w.length ? ' waits' : ''}" aria-label="${html(w.length ? `waiting for ${e.environment}: ${w.map(waitingLine).join('; ')}` : `${e.environment} is up to date`)}">${text}<span class="line" aria-hidden="true"></span></li>`;
 }

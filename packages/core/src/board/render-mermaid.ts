@@ -1,5 +1,5 @@
 import type { Board, BoardState } from './model';
-import { REASON_LABEL, runs, STATE_LABEL, short } from './present';
+import { REASON_LABEL, runs, STATE_LABEL, waitingName } from './present';
 
 /** Box colours per state (fill, stroke, text); the HTML page uses the same. */
 export const STATE_COLOURS: Record<BoardState, [string, string, string]> = {
@@ -31,7 +31,7 @@ export function mermaid(board: Board): string {
     if (i === 0) return;
     const w = e.waiting;
     const label = w.length
-      ? `${w.length} waiting: ${[...new Set(w.map((x) => REASON_LABEL[x.reason]))].join(', ')} (${w.map((x) => short(x.sha)).join(', ')})`
+      ? `${w.length} waiting: ${[...new Set(w.map((x) => REASON_LABEL[x.reason]))].join(', ')} (${w.map(waitingName).join(', ')})`
       : 'up to date';
     lines.push(`  e${i - 1} -->|"${mermaidText(label)}"| e${i}`);
   });
