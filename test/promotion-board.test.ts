@@ -398,3 +398,23 @@ describe('gitops-promote board (terminal)', () => {
     expect(board.environments[0]!.waiting[0]!.sha).toBe(c[0]);
   });
 });
+
+describe('promotion-board without pull-requests: read', () => {
+  it('still shows the environments, with a note saying what it could not read', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': KUBESTACK });
+    const api = await startGitHubDouble(fx.remote);
+    open = { close: () => api.close() } as Host;
+    api.deny('pull-requests:read');
+    api.addStatus(fx.git('rev-parse', 'HEAD'), { context: 'gitops-promote/ops', state: 'success' });
+    const r = await runGitHub('promotion-board', {
+      cwd: fx.work,
+      env: api.env(),
+      inputs: { token: api.token },
+    });
+    expect(r.failure).toBeUndefined();
+    const board = JSON.parse(r.outputs.board!) as Board;
+    expect(board.environments.map((e) => e.state)).toEqual(['success', 'never', 'never']);
+    expect(board.notes).toEqual([expect.stringMatching(/^open pull requests could not be read: .*403/)]);
+    expect(r.warnings).toEqual(board.notes);
+  });
+});

@@ -4,7 +4,7 @@ import type { Config } from '../config/model';
 import { environmentPath, MAX_MANIFEST_BYTES, manifestCandidates } from '../promotion/files';
 import { ManifestError, setImageTag, tagOf } from '../promotion/manifest';
 import { type PromotionMetadata, PromotionMetadataError, readPromotion } from '../promotion/metadata';
-import { type GitProvider, type PullRequest, UnsupportedError } from '../provider';
+import { type GitProvider, ProviderError, type PullRequest, UnsupportedError } from '../provider';
 import type { BoardApp } from './model';
 
 /**
@@ -35,6 +35,11 @@ export async function openPromotions(
     open = await provider.findPullRequests({ state: 'open' });
   } catch (e) {
     if (e instanceof UnsupportedError) return [];
+    // The board still shows environments when pull requests cannot be read (a token without pull-requests: read).
+    if (e instanceof ProviderError) {
+      notes.push(`open pull requests could not be read: ${e.message}`);
+      return [];
+    }
     throw e;
   }
   const out: OpenPromotion[] = [];
