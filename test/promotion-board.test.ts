@@ -418,3 +418,17 @@ describe('promotion-board without pull-requests: read', () => {
     expect(r.warnings).toEqual(board.notes);
   });
 });
+
+describe('promotion-board html-file', () => {
+  it('a path outside the repository and the job temp folder is refused before anything is read', async () => {
+    const fx = gitFixture({ 'gitops-promote.yaml': KUBESTACK });
+    const r = await runTerminal('promotion-board', {
+      cwd: fx.work,
+      inputs: { 'html-file': '../board.html' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.failure).toMatch(
+      /input html-file: "\.\.\/board\.html" is not valid; it leads to .* outside the repository/,
+    );
+  });
+});

@@ -162,6 +162,8 @@ const FIRST_NODE24_MAJOR: Record<string, number> = {
   'actions/download-artifact': 7,
   'actions/github-script': 8,
   'hashicorp/setup-terraform': 4,
+  'actions/upload-pages-artifact': 5,
+  'actions/deploy-pages': 5,
 };
 
 function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
