@@ -230,7 +230,7 @@ export async function waitingFor(
   if (tag && tagState === 'failure')
     return [{ sha, ref, reason: 'failed', detail: `${tag.name} on ${short} failed in ${here.env.name}` }];
   if (tag) return [];
-  const held = heldBy(config, here, previous, signals, now);
+  const held = await heldBy(config, here, previous, signals, now);
   if (held) return [{ sha, ref, ...held }];
   const how =
     'branch' in here.env.on
@@ -240,19 +240,19 @@ export async function waitingFor(
 }
 
 /** Freeze, soak and parity, when their signals know: the most blocking first. */
-function heldBy(
+async function heldBy(
   config: Config,
   here: Position,
   previous: Position,
   signals: BoardSignals,
   now: Date,
-): Pick<Waiting, 'reason' | 'detail'> | undefined {
-  const frozen = signals.freeze(config, here.env, now);
+): Promise<Pick<Waiting, 'reason' | 'detail'> | undefined> {
+  const frozen = await signals.freeze(config, here.env, now);
   if (frozen) return { reason: 'frozen', detail: frozen };
-  const soaking = signals.soak(config, newest(previous.deciding), now);
+  const soaking = await signals.soak(config, newest(previous.deciding), now);
   if (soaking) return { reason: 'soaking', detail: soaking };
   const observed = { env: here.env, previous: previous.env, sha: previous.sha, statuses: previous.statuses };
-  if (signals.parity(config, observed) === 'differs')
+  if ((await signals.parity(config, observed)) === 'differs')
     return {
       reason: 'parity-differs',
       detail: `${here.env.name}'s plan differs from ${previous.env.name}'s`,
@@ -274,7 +274,7 @@ export async function readEnvironments(
     if (!chosen.has(p.env.name)) continue;
     const previous = positions[p.env.index - 1];
     const observed = { env: p.env, previous: previous?.env, sha: p.sha, statuses: p.statuses };
-    const frozen = signals.freeze(config, p.env, o.now);
+    const frozen = await signals.freeze(config, p.env, o.now);
     rows.push({
       environment: p.env.name,
       sha: p.sha,
@@ -282,7 +282,7 @@ export async function readEnvironments(
       state: p.state,
       since: newest(p.deciding),
       description: p.description,
-      parity: signals.parity(config, observed),
+      parity: await signals.parity(config, observed),
       drift: p.sha ? signals.drift(observed) : 'unknown',
       freeze: frozen === undefined ? 'unknown' : frozen ? 'frozen' : 'open',
       ...(p.attempt ? { attempt: { sha: p.attempt.sha, ref: p.attempt.ref, state: p.attempt.state } } : {}),
