@@ -15,6 +15,7 @@ export const ENTRIES = [
   'promote-tag',
   'pipeline',
   'render-manifests',
+  'promotion-board',
   'cli',
 ];
 

@@ -13,6 +13,7 @@ const STEPS = [
   'check-previous-env',
   'promote-tag',
   'render-manifests',
+  'promotion-board',
 ];
 
 describe.each(STEPS)('README documents %s', (step) => {

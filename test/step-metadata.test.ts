@@ -65,6 +65,7 @@ const OUTPUTS: Record<string, string[]> = {
     'dispatched',
   ],
   'render-manifests': ['changed', 'commit', 'files', 'diff-file'],
+  'promotion-board': ['board', 'html-file'],
 };
 
 /** GitHub-only inputs: the workflow's own token, to compare with `token` (Azure DevOps has no such pitfall). */
@@ -169,6 +170,8 @@ const FIRST_NODE24_MAJOR: Record<string, number> = {
   'actions/download-artifact': 7,
   'actions/github-script': 8,
   'hashicorp/setup-terraform': 4,
+  'actions/upload-pages-artifact': 5,
+  'actions/deploy-pages': 5,
 };
 
 function filesUnder(dir: string, keep: (name: string) => boolean): string[] {

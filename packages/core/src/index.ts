@@ -1,3 +1,4 @@
+export * from './board/index';
 export * from './config/load';
 export * from './config/model';
 export * from './determine';
@@ -22,6 +23,7 @@ export * from './steps/check-previous-env';
 export * from './steps/determine-environment';
 export * from './steps/pipeline';
 export * from './steps/promote-tag';
+export * from './steps/promotion-board';
 export * from './steps/registry';
 export * from './steps/render-manifests';
 export * from './steps/terraform-run';

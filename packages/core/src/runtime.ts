@@ -85,6 +85,11 @@ export interface Runtime {
    * `SucceededWithIssues` result; a warning annotation on GitHub and in the terminal.
    */
   warnResult(message: string): void;
+  /**
+   * Publishes a file with the run where the platform can (Azure DevOps: a build artifact named `name`);
+   * absent where the workflow publishes files itself (GitHub: actions/upload-artifact).
+   */
+  attach?(file: string, name: string): Promise<void>;
   /** Marks the step failed with one message. */
   fail(message: string): void;
 }

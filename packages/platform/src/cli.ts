@@ -1,4 +1,4 @@
-import { runStep, STEPS, type Step } from '@gitops-promote/core';
+import { type Board, runStep, STEPS, type Step, textTable } from '@gitops-promote/core';
 import { closest } from 'fastest-levenshtein';
 import { TerminalRuntime } from './runtimes/terminal';
 import { createServices } from './services';
@@ -9,6 +9,8 @@ steps:
 ${Object.values(STEPS)
   .map((s) => `  ${s.name.padEnd(22)} ${s.description}`)
   .join('\n')}
+
+  board                  the promotion board as a plain-text table (promotion-board; --json: its JSON)
 
 Each --<input> is the step's input as in action.yml (e.g. --ref refs/tags/apps-deploy-1).
 Outputs are printed as name=value lines; --json prints them as one JSON object.`;
@@ -53,7 +55,9 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name ? 0 : 2;
   }
-  const step = STEPS[name];
+  // `board` is promotion-board printed for people: the table on stdout instead of name=value outputs.
+  const asTable = name === 'board';
+  const step = STEPS[asTable ? 'promotion-board' : name];
   if (!step) {
     process.stderr.write(
       `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEPS))}?\n\n${USAGE}\n`,
@@ -73,9 +77,17 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`gitops-promote ${step.name}: ${(e as Error).message}\n`);
     return 2;
   }
-  const rt = new TerminalRuntime(parsed.values);
+  const rt = new TerminalRuntime(parsed.values, undefined, undefined, undefined, process.env, !asTable);
   await runStep(step, rt, createServices(rt));
   if (rt.failed) return 1;
-  rt.printOutputs(parsed.json);
+  if (asTable) printBoard(rt, parsed.json);
+  else rt.printOutputs(parsed.json);
   return 0;
+}
+
+/** `gitops-promote board`: the table, or with --json the board itself. */
+function printBoard(rt: TerminalRuntime, json: boolean): void {
+  const board = JSON.parse(rt.outputs.board ?? '{}') as Board;
+  process.stdout.write(`${rt.mask(json ? JSON.stringify(board, null, 2) : textTable(board))}\n`);
+  process.stderr.write(`page: ${rt.outputs['html-file']}\n`);
 }

@@ -83,6 +83,10 @@ export class AzureRuntime implements Runtime {
     writeFileSync(part.file, part.text);
     if (first) tl.uploadSummary(part.file);
   }
+  async attach(file: string, name: string): Promise<void> {
+    // ##vso[artifact.upload]: the page shows under the run's artifacts, one folder per name.
+    tl.uploadArtifact(name, file, name);
+  }
   private failed = false;
   private issues?: string;
   /** Kept for complete(): the one result line says SucceededWithIssues with this message. */

@@ -17,6 +17,8 @@ export class TerminalRuntime implements Runtime {
     private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
     private readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
     env: NodeJS.ProcessEnv = process.env,
+    /** Echo summaries to the log (a command that prints its own report turns this off). */
+    private readonly showSummary = true,
   ) {
     this.context = gitContext(cwd);
     // Before anything is logged: a token given as --token or in the environment is masked everywhere.
@@ -64,7 +66,7 @@ export class TerminalRuntime implements Runtime {
     }
   }
   async summary(markdown: string): Promise<void> {
-    if (process.env.GITOPS_PROMOTE_SUMMARY !== 'off') this.log(markdown.trimEnd());
+    if (this.showSummary && process.env.GITOPS_PROMOTE_SUMMARY !== 'off') this.log(markdown.trimEnd());
   }
   warnResult(message: string): void {
     this.log(`warning: ${message}`);
