@@ -5,8 +5,9 @@
 // --dist: the bundles (default: $GITOPS_PROMOTE_DIST, else dist/); --out: where the staged extension
 // (azure-extension/) and gitops-promote.vsix go (default: .tmp/).
 //
-// Tasks are discovered now, not listed here: every packages/<step>/task.json (bundle dist/<step>/) and the
-// root task.json when it exists (the one-step recipe, bundle dist/recipe/ or dist/pipeline/). Each becomes a
+// Tasks are discovered now, not listed here: every packages/<step>/task.json (bundle dist/azure/<step>/) and the
+// root task.json when it exists (the one-step recipe, bundle dist/azure/recipe/ or dist/azure/pipeline/). The
+// dist/azure/ bundles are self-contained and hold one step each (the GitHub actions share dist/main/ instead). Each becomes a
 // self-contained folder tasks/<name>/ (task.json + dist/ copied from the bundle). vss-extension.json holds
 // what never changes; version (package.json), the task contributions and their files entries are added to the
 // copy staged in .tmp/azure-extension/. Every task.json is checked before tfx runs, because tfx only warns.
@@ -64,7 +65,8 @@ function readJson(file, problems) {
 }
 
 /** Task folders to build: { name (folder under tasks/), taskJson (source), bundle (dir under dist) }. */
-function discoverTasks(dist) {
+function discoverTasks(bundles) {
+  const dist = join(bundles, 'azure');
   const tasks = [];
   const packages = join(root, 'packages');
   for (const dir of existsSync(packages) ? readdirSync(packages).sort() : []) {
