@@ -8,7 +8,7 @@
 //                              DevOps task folder: only that step's code, its chunks beside it
 // Every chunk is minified too (ncc minifies only the entry). Adding a step: one line in STEPS (and its loader
 // in packages/core/src/steps/loaders.ts).
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,16 @@ function entry(outDir, body) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'index.mjs'), `${body}\n`);
+}
+
+// dist/<step>/index.mjs runs the step by name from dist/main/: each one needs its loader.
+const loaders = readFileSync(join(root, 'packages', 'core', 'src', 'steps', 'loaders.ts'), 'utf8');
+const unloaded = STEPS.filter((s) => !new RegExp(`^\\s*'?${s}'?: `, 'm').test(loaders));
+if (unloaded.length) {
+  console.error(
+    `build: no loader for ${unloaded.join(', ')} in packages/core/src/steps/loaders.ts (STEP_LOADERS)`,
+  );
+  process.exit(1);
 }
 
 const out = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
