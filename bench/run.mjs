@@ -1,5 +1,6 @@
 // Benchmarks (not tests): ratios measured in one run on this machine. `npm run bench` builds first.
-// Usage: node bench/run.mjs [--runs N=12] [--tf-runs N=5] [--summary-runs N=10] [--only startup,terraform,summary]
+// Usage: node bench/run.mjs [--runs N=12] [--tf-runs N=5] [--summary-runs N=10]
+//                           [--only startup,terraform,summary,api,sizes]
 //                           [--dist DIR] [--json] [--markdown]
 //   --dist (or GITOPS_PROMOTE_DIST): bundles to measure, e.g. a private `node scripts/build.mjs .tmp/x`.
 //   --json: the results as JSON on stdout (tables go to stderr); --markdown: tables as Markdown.
@@ -9,6 +10,8 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { apiBench, sizeBench } from './api.mjs';
+import { goalRows } from './goals.mjs';
 import { ms, renderTable } from './lib.mjs';
 import { startupBench } from './startup.mjs';
 import { buildSummaryBundle, summaryBench } from './summary.mjs';
@@ -20,7 +23,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '12' },
     'tf-runs': { type: 'string', default: '5' },
     'summary-runs': { type: 'string', default: '10' },
-    only: { type: 'string', default: 'startup,terraform,summary' },
+    only: { type: 'string', default: 'startup,terraform,summary,api,sizes' },
     dist: { type: 'string' },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
@@ -33,8 +36,9 @@ const count = (name) => {
 };
 const runs = { startup: count('runs'), terraform: count('tf-runs'), summary: count('summary-runs') };
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
+const SECTIONS = [...Object.keys(runs), 'api', 'sizes'];
 for (const s of only)
-  if (!(s in runs)) throw new Error(`--only: unknown section ${s}; use startup, terraform, summary`);
+  if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}; use ${SECTIONS.join(', ')}`);
 const dist = resolve(opts.dist ?? process.env.GITOPS_PROMOTE_DIST ?? join(root, 'dist'));
 // With --json, stdout carries only the JSON document.
 const print = opts.json ? (line) => process.stderr.write(`${line}\n`) : (line) => console.log(line);
@@ -90,6 +94,14 @@ try {
       return summaryBench({ bundle, runs: runs.summary, log: print });
     });
   }
+  if (only.has('api')) {
+    print('requests on the GitHub API double…');
+    await timed('api', () => apiBench({ root, dist, work, log: print }));
+  }
+  if (only.has('sizes')) {
+    print('sizes of dist/ and the .vsix…');
+    await timed('sizes', () => sizeBench({ root, dist, work, log: print }));
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -101,6 +113,7 @@ const TITLES = {
   summary: `Plan summarising against JSON.parse of the same show -json text (median of ${runs.summary})`,
 };
 for (const [section, rows] of Object.entries(sections)) {
+  if (!Array.isArray(rows)) continue;
   const startup = section === 'startup';
   const headers = [
     'benchmark',
@@ -140,6 +153,21 @@ for (const [section, rows] of Object.entries(sections)) {
   print(renderTable(headers, table, 'lrrrlrrrrl', opts.markdown));
   if (skipped[section]) print(`\n${skipped[section]}`);
 }
+const goals = goalRows(sections);
+print(`\n${opts.markdown ? '### ' : ''}Goals (issue 16), every row from this run\n`);
+print(
+  renderTable(
+    ['what', 'measured', 'goal', 'met'],
+    goals.map((g) => [
+      g.what,
+      g.measured,
+      g.goal,
+      g.met === undefined ? 'not measured' : g.met ? 'yes' : 'no',
+    ]),
+    'lrrl',
+    opts.markdown,
+  ),
+);
 const took = Object.entries(sectionSeconds)
   .map(([s, t]) => `${s} ${t} s`)
   .join(', ');
@@ -161,6 +189,7 @@ if (opts.json)
         loadAverageAtEnd: loadAtEnd,
         skipped,
         sections,
+        goals,
       },
       null,
       2,

@@ -3,7 +3,7 @@
 // stops them before any API call or process: what is measured is loading the bundle, not work.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv, interleave, runCaptured, stats, timeProcess } from './lib.mjs';
 
@@ -136,19 +136,22 @@ function cases(dist, work) {
     c.cwd = repo;
   }
   const known = new Set(list.map((c) => c.step));
-  const unmeasured = readdirSync(dist).filter((d) => !known.has(d) && existsSync(join(dist, d, 'index.mjs')));
+  const unmeasured = readdirSync(dist).filter(
+    (d) => !known.has(d) && d !== 'main' && existsSync(join(dist, d, 'index.mjs')),
+  );
   return { list, unmeasured };
 }
 
 /** The bundle files one run loads (one traced run, not timed) and the libraries recognised in them. */
-function loads(c, work) {
+function loads(c, work, dist) {
   const trace = join(work, `trace-${basename(dirname(c.args[0]))}-${Math.random().toString(36).slice(2)}`);
   writeFileSync(trace, '');
   runCaptured(process.execPath, ['--import', TRACER, ...c.args], {
     cwd: c.cwd,
     env: { ...c.env, GP_BENCH_TRACE: trace },
   });
-  const dir = dirname(c.args[0]);
+  // The step's folder, and the shared dist/main/ its entry imports from.
+  const inDist = (f) => !relative(dist, f).startsWith('..');
   const files = [
     ...new Set(
       readFileSync(trace, 'utf8')
@@ -156,7 +159,7 @@ function loads(c, work) {
         .filter(Boolean)
         .map((u) => fileURLToPath(u)),
     ),
-  ].filter((f) => dirname(f) === dir);
+  ].filter(inDist);
   let bytes = 0;
   const libraries = new Set();
   for (const f of files) {
@@ -166,7 +169,7 @@ function loads(c, work) {
     const text = readFileSync(f, 'utf8');
     for (const [name, marker] of LIBRARIES) if (text.includes(marker)) libraries.add(name);
   }
-  return { files: files.map((f) => basename(f)), bytes, libraries: [...libraries] };
+  return { files: files.map((f) => relative(dist, f)), bytes, libraries: [...libraries] };
 }
 
 /** Start-up rows: each case interleaved with `node -e 0`, `runs` times after one checked warm-up. */
@@ -199,7 +202,7 @@ export function startupBench({ dist, work, runs, log }) {
       subject: stats(times),
       baselineName: 'node -e 0',
       baseline: stats(base),
-      loads: loads(c, work),
+      loads: loads(c, work, dist),
     };
     row.ratio = row.subject.median / row.baseline.median;
     log(`  ${c.name}: ${row.subject.median.toFixed(1)} ms (node -e 0: ${row.baseline.median.toFixed(1)} ms)`);

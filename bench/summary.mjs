@@ -29,13 +29,21 @@ export async function buildSummaryBundle(outDir) {
   return bundle;
 }
 
-export function summaryBench({ bundle, runs, log }) {
+/** The plan a tenth the size, for the growth from 1k to 10k changes (its own process, same bundle). */
+export const SMALL_PLAN_RESOURCES = PLAN_RESOURCES / 10;
+
+function worker(bundle, resources, runs) {
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', join(here, 'summary-worker.mjs'), bundle, String(PLAN_RESOURCES), String(runs)],
+    ['--expose-gc', join(here, 'summary-worker.mjs'), bundle, String(resources), String(runs)],
     { encoding: 'utf8', maxBuffer: 16 << 20 },
   );
-  const { bytes, times } = JSON.parse(out);
+  return JSON.parse(out);
+}
+
+export function summaryBench({ bundle, runs, log }) {
+  const small = worker(bundle, SMALL_PLAN_RESOURCES, runs);
+  const { bytes, times } = worker(bundle, PLAN_RESOURCES, runs);
   const base = stats(times['JSON.parse(text)']);
   const mb = (bytes / 1e6).toFixed(1);
   const notes = {
@@ -74,5 +82,17 @@ export function summaryBench({ bundle, runs, log }) {
     `  ${parity.name}: ${parity.subject.median.toFixed(1)} ms (summarisePlan(parsed): ${own.median.toFixed(1)} ms)`,
   );
   rows.push(parity);
+  const smallBase = stats(small.times['JSON.parse(text)']);
+  const smallRow = {
+    section: 'summary',
+    name: `summarisePlan(text), ${SMALL_PLAN_RESOURCES} resources (${(small.bytes / 1e6).toFixed(1)} MB)`,
+    note: 'for the growth from 1k to 10k (its own process)',
+    subject: stats(small.times['summarisePlan(text)']),
+    baselineName: 'JSON.parse(text)',
+    baseline: smallBase,
+    bytes: small.bytes,
+  };
+  smallRow.ratio = smallRow.subject.median / smallBase.median;
+  rows.push(smallRow);
   return rows;
 }

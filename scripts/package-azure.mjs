@@ -6,10 +6,11 @@
 // (azure-extension/) and gitops-promote.vsix go (default: .tmp/). The extension's page is marketplace/overview.md,
 // its license LICENSE.
 //
-// Tasks are discovered now, not listed here: every packages/<step>/task.json (bundle dist/<step>/) and the
-// root task.json when it exists (the one-step recipe, bundle dist/recipe/ or dist/pipeline/). Each becomes a
-// self-contained folder tasks/<name>/ (task.json, its 32×32 icon.png and dist/ copied from the bundle; the icon is
-// icon.png beside the task.json, the root task's is images/task-icon.png: scripts/task-icons.mjs draws them). vss-extension.json holds
+// Tasks are discovered now, not listed here: every packages/<step>/task.json (bundle dist/azure/<step>/) and the
+// root task.json when it exists (the one-step recipe, bundle dist/azure/recipe/ or dist/azure/pipeline/). The
+// dist/azure/ bundles are self-contained and hold one step each (the GitHub actions share dist/main/ instead). Each
+// becomes a self-contained folder tasks/<name>/ (task.json, its 32×32 icon.png and dist/ copied from the bundle; the
+// icon is icon.png beside the task.json, the root task's is images/task-icon.png: scripts/task-icons.mjs draws them). vss-extension.json holds
 // what never changes; version (package.json), the task contributions and their files entries are added to the
 // copy staged in .tmp/azure-extension/. Every task.json is checked before tfx runs, because tfx only warns.
 import { execFileSync } from 'node:child_process';
@@ -66,7 +67,8 @@ function readJson(file, problems) {
 }
 
 /** Task folders to build: { name (folder under tasks/), taskJson (source), bundle (dir under dist) }. */
-function discoverTasks(dist) {
+function discoverTasks(bundles) {
+  const dist = join(bundles, 'azure');
   const tasks = [];
   const packages = join(root, 'packages');
   for (const dir of existsSync(packages) ? readdirSync(packages).sort() : []) {

@@ -297,10 +297,11 @@ describe('the Azure DevOps extension (.vsix)', () => {
     for (const folder of unpacked.keys()) {
       const step = folder.slice('tasks/'.length);
       // A missing bundle is a failure, not a skip: the test command builds first.
-      expect(existsSync(join(DIST, step)), `${folder}: no bundle at dist/${step}; run npm run build`).toBe(
-        true,
-      );
-      expect(walk(join(out, folder, 'dist')), folder).toEqual(walk(join(DIST, step)));
+      expect(
+        existsSync(join(DIST, 'azure', step)),
+        `${folder}: no bundle at dist/azure/${step}; run npm run build`,
+      ).toBe(true);
+      expect(walk(join(out, folder, 'dist')), folder).toEqual(walk(join(DIST, 'azure', step)));
     }
   });
 
@@ -372,9 +373,9 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
       );
     }
     for (const b of bundles) {
-      mkdirSync(join(root, 'dist', b), { recursive: true });
-      writeFileSync(join(root, 'dist', b, 'index.mjs'), 'import("./"+n.u(7));n.e(7);\n');
-      writeFileSync(join(root, 'dist', b, 'package.json'), '{"type":"module"}\n');
+      mkdirSync(join(root, 'dist', 'azure', b), { recursive: true });
+      writeFileSync(join(root, 'dist', 'azure', b, 'index.mjs'), 'import("./"+n.u(7));n.e(7);\n');
+      writeFileSync(join(root, 'dist', 'azure', b, 'package.json'), '{"type":"module"}\n');
     }
     return root;
   }
@@ -421,10 +422,10 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
       'packages/b/task.json: execution.Node20_1.target dist/main.mjs is not in the task folder tasks/b/',
       'packages/b/task.json: input "working-directory" must be camelCase',
       'packages/b/task.json: output variable "PlanNext" must be camelCase',
-      'packages/c/task.json: its bundle dist/c/index.mjs is missing; run npm run build',
+      'packages/c/task.json: its bundle dist/azure/c/index.mjs is missing; run npm run build',
       'task.json: id must be a GUID (got not-a-guid)',
-      'task.json: its bundle dist/recipe/index.mjs or dist/pipeline/index.mjs is missing; run npm run build',
-      'dist/a: chunks the bundle loads are missing: 7.index.js',
+      'task.json: its bundle dist/azure/recipe/index.mjs or dist/azure/pipeline/index.mjs is missing; run npm run build',
+      'dist/azure/a: chunks the bundle loads are missing: 7.index.js',
       'packages/c/icon.png: a task icon must be a 32×32 PNG (got 128,128)',
     ])
       expect(r.stderr).toContain(want);

@@ -38,7 +38,8 @@
  *   GET    /repos/{o}/{r}/commits/{sha}/pulls
  *   GET    /repos/{o}/{r}/issues/{n}/comments               paginated
  *   POST   /repos/{o}/{r}/issues/{n}/comments, PATCH …/issues/comments/{id}
- *   POST   /graphql (GHES: /api/graphql)                    enablePullRequestAutoMerge, disablePullRequestAutoMerge
+ *   POST   /graphql (GHES: /api/graphql)                    enablePullRequestAutoMerge, disablePullRequestAutoMerge,
+ *                                                           repository.refs (names with their targets, paged)
  *   POST   /repos/{o}/{r}/actions/workflows/{file}/dispatches   204; 404 no such workflow on the default branch,
  *                                                           422 no such ref, or no `on: workflow_dispatch` at it
  *
@@ -1632,13 +1633,72 @@ export class GitHubApiDouble {
 
   // --- GraphQL -------------------------------------------------------------------------------------------
 
+  /**
+   * `repository(owner, name) { refs(refPrefix, query, first, after) { pageInfo nodes { name target } } }`,
+   * alphabetical as GitHub orders refs by default; `query` filters on the name (here: contains). A target
+   * that is a tag carries its own target (one level, as the query asks).
+   */
+  #graphqlRefs(query: string, variables: Record<string, unknown>): Answer {
+    const arg = (name: string) => {
+      const v = variables[name];
+      if (v !== undefined && v !== null) return String(v);
+      return new RegExp(`\\b${name}:\\s*"([^"]*)"`).exec(query)?.[1];
+    };
+    if (`${arg('owner')}/${arg('name')}` !== this.repository)
+      return ok({
+        data: { repository: null },
+        errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a Repository' }],
+      });
+    const prefix = /refPrefix:\s*"([^"]+)"/.exec(query)?.[1] ?? arg('refPrefix') ?? '';
+    const first = Math.min(100, Number(/first:\s*(\d+)/.exec(query)?.[1] ?? variables.first ?? 100));
+    const filter = arg('query') ?? '';
+    const after = arg('after');
+    const start = after ? Number(Buffer.from(after, 'base64').toString('utf8').slice('cursor:'.length)) : 0;
+    const lines = this.#git([
+      'for-each-ref',
+      '--sort=refname',
+      '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)',
+      prefix,
+    ])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\0'))
+      .filter(([ref]) => ref!.slice(prefix.length).includes(filter));
+    const typename = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+    const nodes = lines.slice(start, start + first).map(([ref, type, oid, innerType, innerOid]) => ({
+      name: ref!.slice(prefix.length),
+      target:
+        type === 'tag'
+          ? { __typename: 'Tag', oid, target: { __typename: typename(innerType!), oid: innerOid } }
+          : { __typename: typename(type!), oid },
+    }));
+    const end = start + nodes.length;
+    const cursor = Buffer.from(`cursor:${end}`).toString('base64');
+    return ok({
+      data: {
+        repository: {
+          refs: {
+            pageInfo: { hasNextPage: end < lines.length, endCursor: nodes.length ? cursor : null },
+            nodes,
+          },
+        },
+      },
+    });
+  }
+
   #graphql(body: Record<string, unknown>): Answer {
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = (body.variables ?? {}) as Record<string, unknown>;
+    if (/\brepository\s*\([^)]*\)\s*\{\s*refs\s*\(/.test(query)) return this.#graphqlRefs(query, variables);
     const m = /\b(enablePullRequestAutoMerge|disablePullRequestAutoMerge)\s*\(/.exec(query);
     if (!m) {
       return ok({
-        errors: [{ message: 'github-api double: only enable/disablePullRequestAutoMerge are implemented' }],
+        errors: [
+          {
+            message:
+              'github-api double: only repository.refs and enable/disablePullRequestAutoMerge are implemented',
+          },
+        ],
       });
     }
     const field = m[1]!;
@@ -2270,4 +2330,11 @@ function person(value: string): { name: string; email: string; date: string } {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A request that may change something: not a GET, and not a GraphQL query (a read sent by POST). */
+export function isWrite(r: Pick<RecordedRequest, 'method' | 'path' | 'body'>): boolean {
+  if (r.method === 'GET') return false;
+  const query = (r.body as { query?: unknown } | undefined)?.query;
+  return !(/\/graphql$/.test(r.path) && typeof query === 'string' && /^\s*query\b/.test(query));
 }

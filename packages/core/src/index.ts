@@ -21,6 +21,7 @@ export * from './settings/environment';
 export * from './step';
 export * from './steps/check-previous-env';
 export * from './steps/determine-environment';
+export * from './steps/loaders';
 export * from './steps/pipeline';
 export * from './steps/promote-tag';
 export * from './steps/promotion-board';

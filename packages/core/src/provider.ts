@@ -76,7 +76,13 @@ export interface GitProvider {
    * Creates `name` on `sha`. Idempotent: an existing tag on the same commit returns `created: false`;
    * a tag on another commit throws TagConflictError and changes nothing.
    */
-  createTag(name: string, sha: string, message?: string): Promise<{ created: boolean; tag: TagRef }>;
+  createTag(
+    name: string,
+    sha: string,
+    message?: string,
+    /** The caller listed the tags just before and `name` was not among them: no need to look first. */
+    listed?: boolean,
+  ): Promise<{ created: boolean; tag: TagRef }>;
   getTag(name: string): Promise<TagRef | undefined>;
   /** Deletes a tag (used to undo the loser of two concurrent promotions); a missing tag is no error. */
   deleteTag(name: string): Promise<void>;

@@ -1,93 +1,37 @@
-import { type Board, runStep, STEPS, type Step, textTable } from '@gitops-promote/core';
+import { STEP_LOADERS, type Step } from '@gitops-promote/core';
 import { closest } from 'fastest-levenshtein';
-import { TerminalRuntime } from './runtimes/terminal';
-import { createServices } from './services';
+import { runInTerminal } from './terminal';
 
-const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
+export { parseFlags } from './terminal';
+
+/** The usage text; it loads every step for its description, which only help needs. */
+async function usage(): Promise<string> {
+  const steps: Step[] = await Promise.all(Object.values(STEP_LOADERS).map((load) => load()));
+  return `usage: gitops-promote <step> [--<input> <value> …] [--json]
 
 steps:
-${Object.values(STEPS)
-  .map((s) => `  ${s.name.padEnd(22)} ${s.description}`)
-  .join('\n')}
-
-  board                  the promotion board as a plain-text table (promotion-board; --json: its JSON)
+${steps.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}
 
 Each --<input> is the step's input as in action.yml (e.g. --ref refs/tags/apps-deploy-1).
 Outputs are printed as name=value lines; --json prints them as one JSON object.`;
-
-/** Parses `--name value` / `--name=value` against the step's declared inputs. */
-export function parseFlags(step: Step, args: string[]): { values: Record<string, string>; json: boolean } {
-  const values: Record<string, string> = {};
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--json') {
-      json = true;
-      continue;
-    }
-    const m = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (!m)
-      // Its value is not shown: a stray value is often a token given without --token.
-      throw new Error(
-        `unexpected argument ${i + 1} (${arg.length} characters, not shown: it may be a secret); inputs are given as --<input> <value>`,
-      );
-    const name = m[1]!;
-    if (!step.inputs.includes(name)) {
-      const guess = closest(name, [...step.inputs]);
-      throw new Error(
-        `${step.name} has no input --${name}; did you mean --${guess}? Inputs: ${step.inputs.map((n) => `--${n}`).join(', ')}`,
-      );
-    }
-    let value = m[2];
-    if (value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
-    }
-    values[name] = value;
-  }
-  return { values, json };
 }
 
-/** `gitops-promote <step> --input value …`; returns the process exit code. */
+/** `gitops-promote <step> --input value …`; returns the process exit code. Loads only the step it runs. */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return name ? 0 : 2;
   }
   // `board` is promotion-board printed for people: the table on stdout instead of name=value outputs.
   const asTable = name === 'board';
-  const step = STEPS[asTable ? 'promotion-board' : name];
-  if (!step) {
+  const key = asTable ? 'promotion-board' : name;
+  const load = Object.hasOwn(STEP_LOADERS, key) ? STEP_LOADERS[key] : undefined;
+  if (!load) {
     process.stderr.write(
-      `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEPS))}?\n\n${USAGE}\n`,
+      `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEP_LOADERS))}?\n\n${await usage()}\n`,
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(
-      `gitops-promote ${step.name}: ${step.description}\ninputs: ${step.inputs.map((n) => `--${n}`).join(' ')}\n`,
-    );
-    return 0;
-  }
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(step, rest);
-  } catch (e) {
-    process.stderr.write(`gitops-promote ${step.name}: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const rt = new TerminalRuntime(parsed.values, undefined, undefined, undefined, process.env, !asTable);
-  await runStep(step, rt, createServices(rt));
-  if (rt.failed) return 1;
-  if (asTable) printBoard(rt, parsed.json);
-  else rt.printOutputs(parsed.json);
-  return 0;
-}
-
-/** `gitops-promote board`: the table, or with --json the board itself. */
-function printBoard(rt: TerminalRuntime, json: boolean): void {
-  const board = JSON.parse(rt.outputs.board ?? '{}') as Board;
-  process.stdout.write(`${rt.mask(json ? JSON.stringify(board, null, 2) : textTable(board))}\n`);
-  process.stderr.write(`page: ${rt.outputs['html-file']}\n`);
+  return runInTerminal(await load(), rest, { asTable });
 }

@@ -1,5 +1,4 @@
-import { type Runtime, runStep, type Step } from '@gitops-promote/core';
-import { createServices } from './services';
+import { runStep, type Step } from '@gitops-promote/core';
 
 export type PlatformName = 'github' | 'azure' | 'terminal';
 
@@ -10,25 +9,28 @@ export function detectPlatform(env: NodeJS.ProcessEnv = process.env): PlatformNa
 }
 
 /**
- * Entry of a step bundle run by GitHub Actions or Azure Pipelines. Each adapter is loaded on demand,
- * so a run pays only for its own platform library.
+ * Entry of a step bundle run by GitHub Actions, Azure Pipelines or a terminal. Each adapter is loaded on
+ * demand, so a run pays only for its own platform library.
  */
 export async function main(step: Step): Promise<void> {
   const platform = detectPlatform();
-  let rt: Runtime;
   if (platform === 'github') {
-    const { GitHubRuntime } = await import('./runtimes/github');
-    rt = new GitHubRuntime();
+    const [{ GitHubRuntime }, { createServices }] = await Promise.all([
+      import('./runtimes/github'),
+      import('./services'),
+    ]);
+    const rt = new GitHubRuntime();
+    await runStep(step, rt, createServices(rt));
   } else if (platform === 'azure') {
-    const { AzureRuntime } = await import('./runtimes/azure');
+    const [{ AzureRuntime }, { createServices }] = await Promise.all([
+      import('./runtimes/azure'),
+      import('./services'),
+    ]);
     const azure = new AzureRuntime();
     await runStep(step, azure, createServices(azure));
     azure.complete();
-    return;
   } else {
-    const { runCli } = await import('./cli');
-    process.exitCode = await runCli([step.name, ...process.argv.slice(2)]);
-    return;
+    const { runInTerminal } = await import('./terminal');
+    process.exitCode = await runInTerminal(step, process.argv.slice(2));
   }
-  await runStep(step, rt, createServices(rt));
 }

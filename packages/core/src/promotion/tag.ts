@@ -1,7 +1,7 @@
 import type { Config, Environment } from '../config/model';
 import { GitopsError, InputError } from '../errors';
 import { gateMessage, waitForResult } from '../gate/commit';
-import type { GitProvider, TagRef } from '../provider';
+import { type GitProvider, TagConflictError, type TagRef } from '../provider';
 import { compileGlob, DEPLOY_TAG_CHARACTERS, deployTagProblem } from '../refs';
 import type { StepRuntime } from '../runtime';
 
@@ -62,16 +62,16 @@ export async function tagsOn(
   provider: GitProvider,
   env: Environment,
   sha: string,
-): Promise<{ tags: TagRef[]; hostile: TagRef[] }> {
+): Promise<{ tags: TagRef[]; hostile: TagRef[]; names: Map<string, string> }> {
   const glob = (env.on as { tag: string }).tag;
   const prefix = glob.split(/[*?[]/)[0] ?? '';
   const matches = compileGlob(glob);
-  const all = (await provider.listTags(prefix))
-    .filter((t) => t.sha === sha && matches(t.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const listed = (await provider.listTags(prefix)).filter((t) => matches(t.name));
+  const all = listed.filter((t) => t.sha === sha).sort((a, b) => a.name.localeCompare(b.name));
   return {
     tags: all.filter((t) => !deployTagProblem(t.name)),
     hostile: all.filter((t) => deployTagProblem(t.name)),
+    names: new Map(listed.map((t) => [t.name, t.sha])),
   };
 }
 
@@ -119,7 +119,11 @@ export async function promoteWithTag(
   const name = tagName || defaultTag(target, when);
 
   const message = `gitops-promote: promote ${sha.slice(0, 12)} to ${target.name}${requirePrevious ? ` (${previous.name} reported success)` : ''}`;
-  const { tag, created } = await provider.createTag(name, sha, message);
+  // Every tag of the environment was just listed: a name on another commit is a conflict, said before any
+  // write, and the provider need not look the name up again.
+  const other = existing.names.get(name);
+  if (other !== undefined && other !== sha) throw new TagConflictError(name, other, sha);
+  const { tag, created } = await provider.createTag(name, sha, message, other === undefined);
   // Two runs for the same commit may race with different timestamps: the oldest tag wins, later ones go.
   const winner = (await tagsOn(provider, target, sha)).tags[0];
   if (created && winner && winner.name !== tag.name) {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
 import {
   CREDENTIAL_INPUTS,
@@ -9,6 +8,7 @@ import {
   neutraliseGitHubCommands as safe,
   TOKEN_VARIABLES,
 } from '../log-safety';
+import * as core from './actions-commands';
 import { githubHosting } from './hosting';
 
 /** GitHub Actions: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
@@ -60,10 +60,9 @@ export class GitHubRuntime implements Runtime {
   async summary(markdown: string): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     try {
-      await core.summary.addRaw(this.secrets.mask(markdown), true).write();
+      await core.appendSummary(this.secrets.mask(markdown));
     } catch (e) {
       // The summary is a report of the work, not the work: a summary that cannot be written fails nothing.
-      core.summary.emptyBuffer();
       core.warning(`the job summary could not be written: ${(e as Error).message}`);
     }
   }

@@ -32,6 +32,9 @@ export class NoteStatuses {
   /** Notes work runs one at a time: concurrent fetches and `git notes add` would fight over the ref. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #pending: PendingStatus[] = [];
+  /** The local notes ref equals the remote's as of this run's last fetch or push: a write may skip the fetch. */
+  #synced = false;
+  readonly #commits = new Map<string, Promise<string>>();
 
   constructor(private readonly cli: GitCli) {}
 
@@ -45,7 +48,9 @@ export class NoteStatuses {
   }
 
   async set(sha: string, status: NewStatus): Promise<void> {
-    const commit = await commitOf(this.cli, sha);
+    // A run sets several statuses on one commit (pending, then success): resolve it once.
+    if (!this.#commits.has(sha)) this.#commits.set(sha, commitOf(this.cli, sha));
+    const commit = await this.#commits.get(sha)!;
     const line = JSON.stringify({
       context: status.context,
       state: status.state,
@@ -81,8 +86,13 @@ export class NoteStatuses {
     }
     const env = await this.cli.commitIdentity();
     const push = ['push', this.cli.remote, `${STATUS_NOTES_REF}:${STATUS_NOTES_REF}`];
+    // Optimistic when this run fetched or pushed last: a writer that came in between makes the push fail as
+    // a lost race, and the next try fetches (at once: that try was not a real attempt).
+    let skipFetch = this.#synced;
     for (let attempt = 1; ; attempt++) {
-      await this.#fetchNotes();
+      const skipped = skipFetch;
+      skipFetch = false;
+      if (!skipped) await this.#fetchNotes();
       for (const [commit, lines] of linesByCommit) {
         const existing = (await this.#readNote(commit)).split('\n').filter((l) => l.trim() !== '');
         await this.cli.git(['notes', `--ref=${STATUS_NOTES_REF}`, 'add', '--force', '--file=-', commit], {
@@ -91,7 +101,15 @@ export class NoteStatuses {
         });
       }
       const result = await this.cli.run(push);
-      if (result.code === 0) return;
+      if (result.code === 0) {
+        this.#synced = true;
+        return;
+      }
+      this.#synced = false;
+      if (skipped && LOST_RACE.test(result.stderr)) {
+        attempt--;
+        continue;
+      }
       if (attempt >= NOTES_PUSH_ATTEMPTS || !LOST_RACE.test(result.stderr)) {
         throw this.cli.failure(push, result, attempt > 1 ? ` (after ${attempt} attempts)` : '');
       }
@@ -103,9 +121,11 @@ export class NoteStatuses {
   async #fetchNotes(): Promise<void> {
     const args = [...FETCH, this.cli.remote, `+${STATUS_NOTES_REF}:${STATUS_NOTES_REF}`];
     const result = await this.cli.run(args);
+    this.#synced = result.code === 0;
     if (result.code === 0) return;
     if (/couldn't find remote ref/i.test(result.stderr)) {
       await this.cli.run(['update-ref', '-d', STATUS_NOTES_REF]);
+      this.#synced = true;
       return;
     }
     throw this.cli.failure(args, result);

@@ -91,6 +91,8 @@ export class GitHubClient {
   readonly #writeIntervalMs: number;
   #octokit?: Promise<OctokitLike>;
   #repository?: Promise<GhRepository>;
+  /** Whether a call on the repository succeeded: then a 404 means the object, not the repository, is absent. */
+  #visible = false;
 
   constructor(options: GitHubProviderOptions) {
     const env = options.env ?? process.env;
@@ -147,7 +149,9 @@ export class GitHubClient {
     const call = `${method} ${path}`;
     this.lastCall = call;
     try {
-      return (await octokit.request<T>(`${method} ${path}`, params)).data;
+      const data = (await octokit.request<T>(`${method} ${path}`, params)).data;
+      if (path.startsWith(this.base)) this.#visible = true;
+      return data;
     } catch (e) {
       return (await this.#failed(call, e, permission, opts.notFound)) as T;
     }
@@ -168,6 +172,7 @@ export class GitHubClient {
         if (!Array.isArray(page.data)) throw malformed(`GET ${path}`, 'something other than a list');
         items.push(...page.data);
       }
+      if (path.startsWith(this.base)) this.#visible = true;
       return items;
     } catch (e) {
       return this.#failed(`GET ${path}`, e, permission, opts.notFound);
@@ -191,14 +196,19 @@ export class GitHubClient {
     return this.#repository;
   }
 
-  async graphql(call: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
+  async graphql(
+    call: string,
+    query: string,
+    variables: Record<string, unknown>,
+    permission: Permission = 'pull-requests:write and contents:write',
+  ): Promise<unknown> {
     const octokit = await this.#client();
     this.lastCall = call;
     let answer: GraphQLAnswer;
     try {
       answer = (await octokit.request<GraphQLAnswer>(`POST ${this.graphqlUrl}`, { query, variables })).data;
     } catch (e) {
-      throw this.#error(call, e, 'pull-requests:write and contents:write');
+      throw this.#error(call, e, permission);
     }
     const error = answer.errors?.[0];
     if (error) {
@@ -210,7 +220,7 @@ export class GitHubClient {
         hint =
           '; the pull request can be merged right now (no required check or review is pending), so GitHub does not queue auto-merge: protect the base branch with required status checks';
       } else if (error.type === 'FORBIDDEN') {
-        hint = '; the token lacks permission pull-requests:write and contents:write';
+        hint = `; the token lacks permission ${permission}`;
       }
       throw new ProviderError(call, undefined, this.redact(`GitHub refused: ${quoteMessage(said)}${hint}`));
     }
@@ -229,7 +239,8 @@ export class GitHubClient {
   ): Promise<undefined> {
     const status = (e as RequestErrorLike).response ? (e as RequestErrorLike).status : undefined;
     if (status === 404 && notFound) {
-      await this.repositoryInfo();
+      // A call on the repository already answered: the 404 is the object's, not the repository's.
+      if (!this.#visible) await this.repositoryInfo();
       if (notFound === 'absent') return undefined;
       throw new ProviderError(call, 404, this.redact(notFound));
     }

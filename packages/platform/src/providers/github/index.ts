@@ -42,8 +42,13 @@ export class GitHubProvider implements GitProvider {
     return setStatus(this.#gh, sha, status);
   }
 
-  createTag(name: string, sha: string, message?: string): Promise<{ created: boolean; tag: TagRef }> {
-    return refs.createTag(this.#gh, this, name, sha, message);
+  createTag(
+    name: string,
+    sha: string,
+    message?: string,
+    listed?: boolean,
+  ): Promise<{ created: boolean; tag: TagRef }> {
+    return refs.createTag(this.#gh, this, name, sha, message, listed);
   }
   getTag(name: string): Promise<TagRef | undefined> {
     return refs.getTag(this.#gh, name);

@@ -15,12 +15,14 @@ export async function createTag(
   name: string,
   sha: string,
   message?: string,
+  listed = false,
 ): Promise<{ created: boolean; tag: TagRef }> {
   const wanted: TagRef = { name, sha };
   let target = sha;
   if (message !== undefined) {
-    // An annotated tag is two writes; look first so a re-run leaves no stray tag object behind.
-    const existing = await port.getTag(name);
+    // An annotated tag is two writes; look first (unless the caller just did) so a re-run leaves no stray
+    // tag object behind.
+    const existing = listed ? undefined : await port.getTag(name);
     if (existing) return settle(existing, wanted);
     const tag = await gh.call<GhTag>('POST', `${gh.base}/git/tags`, PERMISSION.writeContents, {
       tag: name,
@@ -66,26 +68,57 @@ export async function deleteTag(gh: GitHubClient, name: string): Promise<void> {
   }
 }
 
+/** One page of tag refs with their targets, peeled two levels deep (a tag of a tag is rare). */
+const TAGS_QUERY = `query($owner: String!, $name: String!, $query: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    refs(refPrefix: "refs/tags/", query: $query, first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { name target { __typename oid ... on Tag { target { __typename oid } } } }
+    }
+  }
+}`;
+interface GqlTarget {
+  __typename: string;
+  oid: string;
+  target?: GqlTarget;
+}
+interface TagsPage {
+  repository?: {
+    refs?: {
+      pageInfo: { hasNextPage: boolean; endCursor?: string };
+      nodes: { name: string; target: GqlTarget }[];
+    };
+  };
+}
+
+/**
+ * Tags starting with `prefix` and the commits they point at, 100 a request (GraphQL gives annotated tags'
+ * commits in the same answer: no request per tag).
+ */
 export async function listTags(gh: GitHubClient, prefix: string): Promise<TagRef[]> {
+  const call = `POST ${gh.graphqlUrl} (refs refs/tags/${prefix})`;
   const tags: TagRef[] = [];
-  for (const ref of await tagRefs(gh, prefix)) tags.push({ name: ref.name, sha: await peel(gh, ref.object) });
-  return tags;
+  let after: string | undefined;
+  for (;;) {
+    const vars = { owner: gh.owner, name: gh.name, query: prefix, after };
+    const page = ((await gh.graphql(call, TAGS_QUERY, vars, PERMISSION.readContents)) as TagsPage)?.repository
+      ?.refs;
+    if (!page) return tags;
+    for (const { name, target } of page.nodes) {
+      if (!name.startsWith(prefix)) continue;
+      const peeled = target.__typename === 'Tag' ? target.target : target;
+      const sha =
+        peeled?.__typename === 'Tag' ? await peel(gh, { type: 'tag', sha: peeled.oid }) : peeled?.oid;
+      if (sha) tags.push({ name, sha });
+    }
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return tags;
+    after = page.pageInfo.endCursor;
+  }
 }
 
-/** One paged list of the names; only the `limit` newest are peeled (one call each for annotated tags). */
+/** The `limit` newest tags (deploy tag order), from the same one-query-per-100 listing: no call per tag. */
 export async function newestTags(gh: GitHubClient, prefix: string, limit: number): Promise<TagRef[]> {
-  const newest = (await tagRefs(gh, prefix)).sort(newestTagFirst).slice(0, Math.max(0, limit));
-  const tags: TagRef[] = [];
-  for (const ref of newest) tags.push({ name: ref.name, sha: await peel(gh, ref.object) });
-  return tags;
-}
-
-async function tagRefs(gh: GitHubClient, prefix: string): Promise<{ name: string; object: GhObject }[]> {
-  const path = `${gh.base}/git/matching-refs/tags/${seg(prefix)}`;
-  const refs = (await gh.all<GhRef>(path, PERMISSION.readContents, {}, { notFound: 'absent' })) ?? [];
-  return refs
-    .filter((ref) => ref.ref.startsWith(`refs/tags/${prefix}`))
-    .map((ref) => ({ name: ref.ref.slice('refs/tags/'.length), object: ref.object }));
+  return (await listTags(gh, prefix)).sort(newestTagFirst).slice(0, Math.max(0, limit));
 }
 
 export async function branchSha(gh: GitHubClient, branch: string): Promise<string | undefined> {
