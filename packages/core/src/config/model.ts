@@ -1,3 +1,5 @@
+import type { FreezeWindow } from '../gate/freeze';
+
 export type Trigger = { branch: string } | { tag: string };
 
 export interface Environment {
@@ -18,7 +20,17 @@ export interface Config {
   mainBranch: string;
   environments: Environment[];
   terraform: { binary: string; workingDirectory: string; lockTimeout: string };
-  status: { timeoutMs: number; intervalMs: number; contexts: string[] };
+  status: {
+    timeoutMs: number;
+    intervalMs: number;
+    contexts: string[];
+    /** Several clusters (Flux, one status each): all must report success, or any one. */
+    require: 'all' | 'any';
+    /** How long the previous environment's success must have stood. */
+    soakMs: number;
+  };
+  /** Windows in which nothing is promoted into the environments they name. */
+  freeze: FreezeWindow[];
   promotion: { prflow: 'per-app' | 'per-env'; path: string };
   /** What the step should tell the user about the file (XKS keys it ignores), each printed once. */
   warnings: string[];

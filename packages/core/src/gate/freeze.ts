@@ -41,7 +41,8 @@ export function timeZoneProblem(zone: string): string | undefined {
 /** `fri 16:00 - mon 08:00` → minutes since Sunday 00:00 of start and end, or why it cannot be read. */
 export function parseWeekly(text: string): { start: number; end: number } | { problem: string } {
   const m = /^\s*(\w+)\s+(\d{1,2}):(\d{2})\s*-\s*(\w+)\s+(\d{1,2}):(\d{2})\s*$/.exec(text);
-  const hint = 'write "<day> HH:MM - <day> HH:MM", days sun mon tue wed thu fri sat, e.g. "fri 16:00 - mon 08:00"';
+  const hint =
+    'write "<day> HH:MM - <day> HH:MM", days sun mon tue wed thu fri sat, e.g. "fri 16:00 - mon 08:00"';
   if (!m) return { problem: `${JSON.stringify(text)} is not a weekly window; ${hint}` };
   const point = (day: string, h: string, min: string): number | string => {
     const d = dayIndex(day);

@@ -80,11 +80,15 @@ describe('weekly freeze windows on the wall clock of their time zone', () => {
 describe('reading windows', () => {
   it('weekly: days short or long, any case; bad days, times and empty windows are named', () => {
     expect(parseWeekly('FRI 16:00 - Mon 08:00')).toEqual({ start: 5 * 1440 + 960, end: 1440 + 480 });
-    expect(parseWeekly('fry 16:00 - mon 08:00')).toEqual({ problem: expect.stringContaining('"fry" is not a day') });
+    expect(parseWeekly('fry 16:00 - mon 08:00')).toEqual({
+      problem: expect.stringContaining('"fry" is not a day'),
+    });
     expect(parseWeekly('fri 25:00 - mon 08:00')).toEqual({
       problem: expect.stringContaining('25:00 is not a time of day'),
     });
-    expect(parseWeekly('fri 16:00 - fri 16:00')).toEqual({ problem: expect.stringContaining('starts where it ends') });
+    expect(parseWeekly('fri 16:00 - fri 16:00')).toEqual({
+      problem: expect.stringContaining('starts where it ends'),
+    });
     expect(parseWeekly('weekends')).toEqual({ problem: expect.stringContaining('is not a weekly window') });
   });
 
@@ -98,8 +102,12 @@ describe('reading windows', () => {
   });
 
   it('wall clock readings skipped or repeated by a daylight-saving change', () => {
-    expect(iso(fromWallClock(Date.UTC(2027, 2, 28, 2, 30), 'Europe/Stockholm'))).toBe('2027-03-28T01:30:00.000Z');
-    expect(iso(fromWallClock(Date.UTC(2026, 9, 25, 2, 30), 'Europe/Stockholm'))).toBe('2026-10-25T00:30:00.000Z');
+    expect(iso(fromWallClock(Date.UTC(2027, 2, 28, 2, 30), 'Europe/Stockholm'))).toBe(
+      '2027-03-28T01:30:00.000Z',
+    );
+    expect(iso(fromWallClock(Date.UTC(2026, 9, 25, 2, 30), 'Europe/Stockholm'))).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
   });
 
   it('time zones are IANA names Intl knows', () => {
