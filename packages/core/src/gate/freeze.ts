@@ -174,3 +174,8 @@ export function describeFreeze(f: ActiveFreeze): string {
   const local = new Date(wallClock(f.until, zone)).toISOString().slice(0, 16).replace('T', ' ');
   return `${f.window.label}, until ${zone === 'UTC' ? utc : `${local} ${zone} (${utc})`}`;
 }
+
+/** The message of a refusal: the environment, the window and when it ends. */
+export function frozenMessage(environment: string, f: ActiveFreeze): string {
+  return `${environment} is frozen by ${describeFreeze(f)}: nothing is promoted into it until then`;
+}
