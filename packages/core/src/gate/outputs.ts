@@ -24,3 +24,9 @@ export function refuseFrozen(
 export function soakRemaining(r: EnvironmentResult): string {
   return `${Math.ceil(r.soakLeftMs / 1000)}s`;
 }
+
+/** promote-tag into a frozen environment: refused before anything is written. */
+export function refuseFrozenPromotion(config: Config, environment: string, now = Date.now()): void {
+  const freeze = activeFreeze(config.freeze, environment, now);
+  if (freeze) throw new GitopsError(`${frozenMessage(environment, freeze)} (nothing was created)`);
+}

@@ -1,5 +1,6 @@
 import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
+import { refuseFrozenPromotion } from '../gate/outputs';
 import { Inputs } from '../inputs';
 import { md, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
@@ -64,6 +65,7 @@ export const promoteTag: Step<PromoteTagOutput> = {
     const sha = fullSha(inputs.string('sha', rt.context.sha ?? ''));
     refuseInputs(inputs, ['command', 'group', 'app', 'image-tag'], 'the pull-request strategy');
     const tagName = givenTag(inputs.string('tag'), target, config);
+    refuseFrozenPromotion(config, target.name);
 
     const token = inputs.string('token');
     if (token) rt.setSecret(token);
@@ -204,6 +206,7 @@ async function promoteEnvironmentBranch({
       `the branch strategy proposes the whole ${config.environments[target.index - 1]!.name} branch; leave sha out`,
     );
   warnWorkflowToken(rt, inputs);
+  refuseFrozenPromotion(config, target.name);
   const provider = await services.provider();
   requirePullRequests(provider);
   return report(rt, out, 'branch', await promoteBranch(provider, config, target));
