@@ -138,7 +138,7 @@ describe.each([
       // Flux writes failure on GitHub, error on Azure DevOps.
       expect(r.failure).toMatch(
         new RegExp(
-          `ops failed for commit ${sha.slice(0, 12)}: cluster us-1 \\(kustomization/ops/us-1\\): (failure|error) — health check failed \\(cluster eu-1 success, cluster us-1 (failure|error)\\)$`,
+          `ops failed for commit ${sha.slice(0, 12)}: (fluxcd/)?kustomization/ops/us-1: (failure|error) — health check failed \\(cluster eu-1 success, cluster us-1 (failure|error)\\)$`,
         ),
       );
     });

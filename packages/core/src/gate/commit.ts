@@ -2,7 +2,7 @@ import type { Environment } from '../config/model';
 import { formatDuration, roughDuration } from '../duration';
 import type { CommitStatus, GitProvider } from '../provider';
 import type { StepRuntime } from '../runtime';
-import { type Cluster, clusterId, clustersOf, describeClusters, knownClusters } from './clusters';
+import { type Cluster, clustersOf, describeClusters, knownClusters } from './clusters';
 import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export type GateState = 'success' | 'failure' | 'pending' | 'missing';
@@ -165,8 +165,7 @@ export function gateMessage(
   return `${previous.name} has no result for commit ${short} after ${after}: was ${short} applied to ${previous.name}? (looked for statuses ${patterns.map((p) => p.replaceAll('{env}', previous.name)).join(', ')})${clusters}`;
 }
 
+/** The failed status as its service names it (a Flux context carries the cluster id). */
 function failedText(s: CommitStatus): string {
-  const id = clusterId(neutralContext(s));
-  const what = id ? `cluster ${id} (${neutralContext(s)})` : s.context;
-  return `${what}: ${s.state}${s.description ? ` — ${s.description}` : ''}${s.targetUrl ? ` (${s.targetUrl})` : ''}`;
+  return `${s.context}: ${s.state}${s.description ? ` — ${s.description}` : ''}${s.targetUrl ? ` (${s.targetUrl})` : ''}`;
 }

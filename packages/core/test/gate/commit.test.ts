@@ -52,7 +52,7 @@ describe('several clusters', () => {
     );
     expect(r.state).toBe('failure');
     expect(gateMessage(r, apps, SHA, 60_000, PATTERNS)).toBe(
-      'apps failed for commit aaaaaaaaaaaa: cluster us-1 (kustomization/apps/us-1): failure (cluster eu-1 success, cluster eu-2 missing, cluster us-1 failure)',
+      'apps failed for commit aaaaaaaaaaaa: kustomization/apps/us-1: failure (cluster eu-1 success, cluster eu-2 missing, cluster us-1 failure)',
     );
   });
 
