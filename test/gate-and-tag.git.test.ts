@@ -49,6 +49,8 @@ describe('check-previous-env', () => {
       'checked-sha': main,
       state: 'success',
       statuses: '[]',
+      'soak-remaining': '0s',
+      'frozen-until': '',
     });
   });
 

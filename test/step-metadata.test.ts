@@ -52,7 +52,14 @@ const OUTPUTS: Record<string, string[]> = {
     'parity',
     'parity-report',
   ],
-  'check-previous-env': ['state', 'previous-environment', 'checked-sha', 'statuses'],
+  'check-previous-env': [
+    'state',
+    'previous-environment',
+    'checked-sha',
+    'statuses',
+    'soak-remaining',
+    'frozen-until',
+  ],
   'promote-tag': [
     'environment',
     'sha',
@@ -149,6 +156,21 @@ describe('the JSON Schema shipped for editors agrees with the loader', () => {
     ['auto not boolean', 'environments:\n  - { name: dev, auto: "yes" }\n'],
     ['invalid branch', 'main-branch: "a..b"\n'],
     ['empty environments', 'environments: []\n'],
+    ['clusters and soak', 'status: { require: any, soak: 30m }\n'],
+    ['require unknown', 'status: { require: most }\n'],
+    [
+      'weekly freeze',
+      'freeze:\n  - { environments: [apps], weekly: "fri 16:00 - mon 08:00", timezone: Europe/Stockholm }\n',
+    ],
+    [
+      'one-off freeze',
+      'freeze:\n  - { environments: [apps], from: "2026-12-20T00:00:00Z", until: "2027-01-04" }\n',
+    ],
+    [
+      'freeze both kinds',
+      'freeze:\n  - { environments: [apps], weekly: "fri 16:00 - mon 08:00", from: "2026-12-20" }\n',
+    ],
+    ['freeze without environments', 'freeze:\n  - { weekly: "fri 16:00 - mon 08:00" }\n'],
   ];
 
   it.each(table)('%s', (_title, text) => {

@@ -20,6 +20,7 @@
  *   GET   …/refs?filter=&filterContains=&peelTags=&$top=&continuationToken=
  *   POST  …/refs                                                   `[{name, oldObjectId, newObjectId}]`
  *   POST  …/annotatedtags                                          `{name, taggedObject:{objectId}, message}`
+ *   GET   …/commits?searchCriteria.itemVersion.version=&searchCriteria.itemVersion.versionType=&searchCriteria.$top=
  *   GET   …/diffs/commits?baseVersion=&baseVersionType=&targetVersion=&targetVersionType=   (commonCommit, ahead/behind)
  *   GET   …/items?path=&versionDescriptor.version=&versionDescriptor.versionType=&includeContent=
  *   POST  …/pushes                                                 `{refUpdates:[{name, oldObjectId}], commits:[{comment, changes}]}`
@@ -680,6 +681,8 @@ export class AzureDevOpsApi {
         return [200, this.updateRefs(body)];
       case 'POST annotatedtags':
         return [201, this.createAnnotatedTag(body)];
+      case 'GET commits':
+        return [200, this.listCommits(query)];
       case 'GET diffs/commits':
         return [200, this.diffCommits(query)];
       case 'GET items':
@@ -952,6 +955,21 @@ export class AzureDevOpsApi {
       );
     }
     return sha;
+  }
+
+  /** `GET commits?searchCriteria.itemVersion.version=&…versionType=&searchCriteria.$top=`: newest first. */
+  private listCommits(query: Record<string, string>): Json {
+    const start = this.resolveVersion(
+      query['searchCriteria.itemVersion.version'] ?? 'main',
+      query['searchCriteria.itemVersion.versionType'] ?? 'branch',
+    );
+    const top = Math.max(Number(query['searchCriteria.$top']) || 100, 1);
+    const skip = Math.max(Number(query['searchCriteria.$skip']) || 0, 0);
+    const shas = this.git(['rev-list', `--max-count=${top}`, `--skip=${skip}`, start])
+      .split('\n')
+      .filter(Boolean);
+    const value = shas.map((commitId) => ({ commitId, url: `${this.repoUrl}/commits/${commitId}` }));
+    return { count: value.length, value };
   }
 
   private diffCommits(query: Record<string, string>): Json {

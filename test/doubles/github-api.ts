@@ -22,6 +22,7 @@
  *   GET    /repos/{o}/{r}/commits/{ref}/status              combined status
  *   GET    /repos/{o}/{r}/commits/{ref}/check-runs          paginated, {total_count, check_runs}, filter=latest|all
  *   POST   /repos/{o}/{r}/statuses/{sha}
+ *   GET    /repos/{o}/{r}/commits?sha=&per_page=&page=         newest first
  *   GET    /repos/{o}/{r}/git/ref/{ref}                     exact match
  *   GET    /repos/{o}/{r}/git/matching-refs/{prefix}        paginated
  *   POST   /repos/{o}/{r}/git/refs
@@ -815,6 +816,7 @@ export class GitHubApiDouble {
       route('GET', '/git/commits/([^/]+)', 'contents:read', 'git/commits#get-a-commit-object', (c) =>
         ok(this.#commitJson(this.#needCommit(c.params[0]!, 404))),
       ),
+      route('GET', '/commits', 'contents:read', 'commits/commits#list-commits', (c) => this.#listCommits(c)),
       route('GET', '/compare/(.+)', 'contents:read', 'commits/commits#compare-two-commits', (c) =>
         this.#compare(c),
       ),
@@ -1241,6 +1243,18 @@ export class GitHubApiDouble {
       body: this.#commitJson(sha),
       headers: { location: `${this.apiUrl}/repos/${this.repository}/git/commits/${sha}` },
     };
+  }
+
+  /** `GET /commits?sha=&per_page=&page=`: commits reachable from `sha` (default: the default branch), newest first. */
+  #listCommits(c: Ctx): Answer {
+    const start = this.#commit(c.query.get('sha') ?? this.defaultBranch);
+    if (!start) throw notFound(`${DOCS}/commits/commits#list-commits`);
+    const perPage = Math.min(Math.max(Number(c.query.get('per_page')) || 30, 1), 100);
+    const page = Math.max(Number(c.query.get('page')) || 1, 1);
+    const shas = this.#git(['rev-list', `--max-count=${perPage}`, `--skip=${(page - 1) * perPage}`, start])
+      .split('\n')
+      .filter(Boolean);
+    return ok(shas.map((sha) => ({ sha, url: `${this.apiUrl}/repos/${this.repository}/commits/${sha}` })));
   }
 
   #compare(c: Ctx): Answer {

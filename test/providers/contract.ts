@@ -272,6 +272,15 @@ export function providerContract(name: string, setup: () => Promise<ContractEnv>
         expect(await provider.branchSha('no-such-branch')).toBeUndefined();
       });
 
+      it('recentCommits: the commit and those before it, newest first, at most count; unknown gives []', async () => {
+        const second = pushCommit(fx, { 'second.txt': 's\n' });
+        const third = pushCommit(fx, { 'third.txt': 't\n' });
+        expect(await provider.recentCommits(third, 5)).toEqual([third, second, main]);
+        expect(await provider.recentCommits(third, 2)).toEqual([third, second]);
+        expect(await provider.recentCommits(second, 1)).toEqual([second]);
+        expect(await provider.recentCommits('0'.repeat(40), 3)).toEqual([]);
+      });
+
       it('isAncestor: commits on main are, a commit only on a feature branch is not', async () => {
         const next = pushCommit(fx, { 'next.txt': 'n\n' });
         const feature = pushBranch(fx, 'feature/x', { 'feature.txt': 'f\n' });

@@ -22,3 +22,13 @@ export function formatDuration(ms: number): string {
   if (ms % UNIT_MS.s === 0) return `${ms / UNIT_MS.s}s`;
   return `${ms}ms`;
 }
+
+/** A time left in one unit, rounded up: `2h`, `30m`, `45s` (for logs; never `0s` for time still to go). */
+export function roughDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', UNIT_MS.h],
+    ['m', UNIT_MS.m],
+  ] as const)
+    if (ms > size) return `${Math.ceil(ms / size)}${unit}`;
+  return `${Math.max(1, Math.ceil(ms / UNIT_MS.s))}s`;
+}

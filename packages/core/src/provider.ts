@@ -94,6 +94,11 @@ export interface GitProvider {
   newestTags(prefix: string, limit: number): Promise<TagRef[]>;
   /** The newest commit of a branch, or undefined when there is no such branch. */
   branchSha(branch: string): Promise<string | undefined>;
+  /**
+   * `sha` and the commits before it, newest first, at most `count`: one request however long the history
+   * (the gate learns an environment's clusters from them). An unknown commit gives [].
+   */
+  recentCommits(sha: string, count: number): Promise<string[]>;
   /** Is `sha` reachable from the head of `branch`? */
   isAncestor(sha: string, branch: string): Promise<boolean>;
   findPullRequests(query: {

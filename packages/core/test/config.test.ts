@@ -300,6 +300,8 @@ describe('good configuration', () => {
       timeoutMs: 600_000,
       intervalMs: 15_000,
       contexts: ['gitops-promote/{env}', 'kustomization/{env}', 'kustomization/{group}-{env}'],
+      require: 'all',
+      soakMs: 0,
     });
     expect(c.terraform).toEqual({ binary: 'terraform', workingDirectory: '.', lockTimeout: '300s' });
   });

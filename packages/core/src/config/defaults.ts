@@ -1,6 +1,7 @@
 import type { Node } from 'yaml';
 import { DURATION_HINT, parseDuration } from '../duration';
 import { compileGlob, sampleOf } from '../refs';
+import { freezeWindows } from './freeze';
 import { type Config, DEFAULT_CONTEXTS, type Environment, triggerText } from './model';
 import type { Raw, RawEnvironment, Validator } from './validate';
 
@@ -50,7 +51,14 @@ export function build(format: Config['format'], source: string, raw: Raw, v: Val
       workingDirectory: raw.workingDirectory ?? DEFAULTS.workingDirectory,
       lockTimeout: raw.lockTimeout ?? DEFAULTS.lockTimeout,
     },
-    status: { timeoutMs, intervalMs, contexts: raw.contexts ?? DEFAULT_CONTEXTS },
+    status: {
+      timeoutMs,
+      intervalMs,
+      contexts: raw.contexts ?? DEFAULT_CONTEXTS,
+      require: raw.require ?? 'all',
+      soakMs: raw.soak?.[0] ?? 0,
+    },
+    freeze: freezeWindows(raw.freeze ?? [], environments, v),
     promotion: { prflow: raw.prflow ?? DEFAULTS.prflow, path: raw.path ?? DEFAULTS.path },
     parity: { mode: raw.parityMode ?? 'warn', ignore: raw.parityIgnore ?? [] },
     warnings: [],

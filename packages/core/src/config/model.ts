@@ -1,3 +1,4 @@
+import type { FreezeWindow } from '../gate/freeze';
 export type ParityMode = 'off' | 'warn' | 'error';
 
 export type Trigger = { branch: string } | { tag: string };
@@ -20,7 +21,17 @@ export interface Config {
   mainBranch: string;
   environments: Environment[];
   terraform: { binary: string; workingDirectory: string; lockTimeout: string };
-  status: { timeoutMs: number; intervalMs: number; contexts: string[] };
+  status: {
+    timeoutMs: number;
+    intervalMs: number;
+    contexts: string[];
+    /** Several clusters (Flux, one status each): all must report success, or any one. */
+    require: 'all' | 'any';
+    /** How long the previous environment's success must have stood. */
+    soakMs: number;
+  };
+  /** Windows in which nothing is promoted into the environments they name. */
+  freeze: FreezeWindow[];
   promotion: { prflow: 'per-app' | 'per-env'; path: string };
   /** Environment parity: how a plan that differs from the previous environment's record is treated. */
   parity: { mode: ParityMode; ignore: string[] };

@@ -1,8 +1,9 @@
 import { isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { addressGlobProblem } from '../terraform/parity';
+import { readFreeze } from './freeze';
 import { describe, type Raw, type RawEnvironment, type Validator } from './validate';
 
-const ROOT_KEYS = ['main-branch', 'environments', 'terraform', 'status', 'promotion', 'parity'];
+const ROOT_KEYS = ['main-branch', 'environments', 'terraform', 'status', 'promotion', 'parity', 'freeze'];
 const ENV_KEYS = ['name', 'workspace', 'on', 'auto'];
 
 /** gitops-promote.yaml: every key is checked, unknown ones refused with a suggestion. */
@@ -20,6 +21,7 @@ export function readNative(root: YAMLMap, v: Validator): Raw {
   if (m.has('status')) readStatus(m.get('status'), raw, v);
   if (m.has('promotion')) readPromotion(m.get('promotion'), raw, v);
   if (m.has('parity')) readParity(m.get('parity'), raw, v);
+  if (m.has('freeze')) raw.freeze = readFreeze(m.get('freeze'), v);
   return raw;
 }
 
@@ -72,7 +74,9 @@ function readTerraform(node: Node | undefined, raw: Raw, v: Validator): void {
 function readStatus(node: Node | undefined, raw: Raw, v: Validator): void {
   const st = v.map(node, 'status');
   if (!st) return;
-  const s = v.entries(st, 'status', ['timeout', 'interval', 'contexts']);
+  const s = v.entries(st, 'status', ['timeout', 'interval', 'contexts', 'require', 'soak']);
+  if (s.has('require')) raw.require = v.choice(s.get('require'), 'status.require', ['all', 'any'] as const);
+  if (s.has('soak')) raw.soak = v.duration(s.get('soak'), 'status.soak');
   if (s.has('timeout')) raw.timeout = v.duration(s.get('timeout'), 'status.timeout');
   if (s.has('interval')) raw.interval = v.duration(s.get('interval'), 'status.interval');
   if (s.has('contexts')) {

@@ -1,6 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { DURATION_HINT, parseDuration } from '../duration';
+import type { FreezeWindow } from '../gate/freeze';
 import { outsideProblem } from '../paths';
 import { compileGlob, refNameProblem, scriptUnsafeProblem } from '../refs';
 import { ENVIRONMENT_NAME, type Trigger } from './model';
@@ -38,6 +39,14 @@ export interface RawEnvironment {
   auto?: boolean;
 }
 
+/** A freeze window as read; its environment names are checked once the environments are known. */
+export interface RawFreeze {
+  window: FreezeWindow;
+  /** Each named environment with its node, for the position of an unknown name. */
+  names: [string, Node][];
+  path: string;
+}
+
 export interface Raw {
   mainBranch?: string;
   environments?: RawEnvironment[];
@@ -48,6 +57,9 @@ export interface Raw {
   timeout?: [number, Node];
   interval?: [number, Node];
   contexts?: string[];
+  require?: 'all' | 'any';
+  soak?: [number, Node];
+  freeze?: RawFreeze[];
   prflow?: 'per-app' | 'per-env';
   path?: string;
   parityMode?: 'off' | 'warn' | 'error';

@@ -1,4 +1,5 @@
-import { formatDuration } from '../duration';
+import { formatDuration, roughDuration } from '../duration';
+import { describeClusters } from './clusters';
 import type { EnvironmentResult } from './commit';
 
 /** The clock and the pause a gate polls with; tests give their own so no test waits on wall-clock luck. */
@@ -45,8 +46,15 @@ function roundSeconds(ms: number): number {
 
 /** The statuses behind a result that is not decisive yet. */
 export function describeState(r: EnvironmentResult): string {
-  if (r.state === 'missing') return 'no status yet';
-  return r.statuses.map((s) => `${s.context} is ${s.state}`).join(', ');
+  const clusters = r.clusters.length ? ` (${describeClusters(r.clusters)})` : '';
+  if (r.soakLeftMs > 0) return `${soakText(r)}${clusters}`;
+  if (r.statuses.length === 0) return 'no status yet';
+  return `${r.statuses.map((s) => `${s.context} is ${s.state}`).join(', ')}${clusters}`;
+}
+
+/** `succeeded; soaking, 25m left`: the success has not stood its soak yet. */
+export function soakText(r: EnvironmentResult): string {
+  return `${r.statuses.map((s) => s.context).join(', ')} succeeded; soaking, ${roughDuration(r.soakLeftMs)} left`;
 }
 
 /** A decisive result ends the wait: success or failure. */

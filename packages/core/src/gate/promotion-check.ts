@@ -9,6 +9,7 @@ import { findEnvironment } from '../settings/environment';
 import type { CheckPreviousEnvOutput } from '../steps/check-previous-env';
 import { board } from './board';
 import { gateMessage } from './commit';
+import { refuseFrozen, soakRemaining } from './outputs';
 import { waitForPromotion } from './promotion';
 
 /** The promotion pull request this run is for (by its number, else its source branch), if it is one. */
@@ -44,7 +45,14 @@ export async function checkPromotion(
   config: Config,
   inputs: Inputs,
   { pr, meta }: { pr: PullRequest; meta: PromotionMetadata },
-  o: { patterns: string[]; timeoutMs: number; intervalMs: number; givenSha: string },
+  o: {
+    patterns: string[];
+    timeoutMs: number;
+    intervalMs: number;
+    givenSha: string;
+    require: 'all' | 'any';
+    soakMs: number;
+  },
 ): Promise<Outputs<CheckPreviousEnvOutput>> {
   const env = findEnvironment(config, meta.env)!;
   const what = `pull request #${pr.number} promotes ${meta.group}/${meta.app} ${meta.tag} to ${meta.env}`;
@@ -60,6 +68,8 @@ export async function checkPromotion(
       `${what}, after ${previous?.name ?? 'no environment'}; leave previous-environment out`,
     );
   out['previous-environment'] = previous?.name ?? '';
+  out['checked-sha'] = meta.sha;
+  refuseFrozen(out, config, env.name);
   if (!previous) {
     out['checked-sha'] = meta.sha;
     out.state = 'success';
@@ -80,12 +90,15 @@ export async function checkPromotion(
     patterns,
     timeoutMs: o.timeoutMs,
     intervalMs: o.intervalMs,
+    require: o.require,
+    soakMs: o.soakMs,
     workspace: rt.context.workspace,
     ...(o.givenSha ? { exact: o.givenSha } : {}),
   });
   out['checked-sha'] = gate.sha;
   out.state = gate.result.state;
   out.statuses = JSON.stringify(gate.result.statuses);
+  out['soak-remaining'] = soakRemaining(gate.result);
   const standIn = gate.fallback
     ? ` (the head of ${config.mainBranch}, which runs the same ${meta.app} tag in ${previous.name}, standing in for ${meta.sha.slice(0, 12)})`
     : '';
@@ -100,6 +113,6 @@ export async function checkPromotion(
     return out;
   }
   throw new GitopsError(
-    `${what}: ${gateMessage(gate.result, previous, gate.sha, o.timeoutMs, patterns)}${standIn}${gate.result.state === 'failure' ? '' : gate.note}`,
+    `${what}: ${gateMessage(gate.result, previous, gate.sha, o.timeoutMs, patterns, o.soakMs)}${standIn}${gate.result.state === 'failure' ? '' : gate.note}`,
   );
 }

@@ -4,7 +4,14 @@ import { carriesTag, environmentPath } from '../promotion/files';
 import type { PromotionMetadata } from '../promotion/metadata';
 import type { CommitStatus, GitProvider } from '../provider';
 import type { StepRuntime } from '../runtime';
-import { type EnvironmentResult, environmentResult } from './commit';
+import { knownClusters } from './clusters';
+import {
+  contextMatcher,
+  type EnvironmentResult,
+  environmentResult,
+  type GateRules,
+  neutralContext,
+} from './commit';
 import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export interface PromotionGate {
@@ -44,7 +51,8 @@ export async function waitForPromotion(
     intervalMs: number;
     workspace: string;
     exact?: string;
-  } & GateTiming,
+  } & GateTiming &
+    GateRules,
 ): Promise<PromotionGate> {
   const { meta, previous } = o;
   const main = config.mainBranch;
@@ -72,6 +80,9 @@ export async function waitForPromotion(
       );
   }
 
+  const clock = o.clock ?? Date.now;
+  const matches = contextMatcher(o.patterns, previous.name);
+  const known = o.known ?? (await knownClusters(provider, based, matches, neutralContext));
   return poll(rt, o, async () => {
     let note = '';
     const candidates: { sha: string; fallback: boolean }[] = [];
@@ -91,7 +102,13 @@ export async function waitForPromotion(
     const seen: PromotionGate[] = [];
     for (const c of candidates) {
       const all = await provider.listStatuses(c.sha);
-      const result = environmentResult(all, previous, o.patterns);
+      const rules = {
+        known,
+        now: clock(),
+        soakMs: o.soakMs ?? 0,
+        ...(o.require ? { require: o.require } : {}),
+      };
+      const result = environmentResult(all, previous, o.patterns, undefined, rules);
       const gate = { result, all, sha: c.sha, fallback: c.fallback, note };
       if (decisive(result)) return { done: true, value: gate };
       seen.push(gate);

@@ -1,5 +1,6 @@
 import type { Config, Environment } from '../config/model';
 import { GitopsError } from '../errors';
+import { refuseFrozenPromotion } from '../gate/outputs';
 import { type GitProvider, ProviderError, type PullRequest } from '../provider';
 import type { Runtime } from '../runtime';
 import { autoMergeFor, autoMergeText } from './auto-merge';
@@ -134,6 +135,7 @@ async function propose(
 ): Promise<PromotionOutcome> {
   const { provider, config } = ctx;
   const env = config.environments.find((e) => e.name === p.env)!;
+  refuseFrozenPromotion(config, env.name);
   const branch = promotionBranch(config.promotion.prflow, p.group, p.app, env.name);
   const path = environmentPath(config, p.group, p.app, env.name);
   const what = `${p.group}/${p.app} ${p.tag}`;

@@ -101,10 +101,12 @@ export async function promoteWithTag(
       patterns: config.status.contexts,
       timeoutMs: config.status.timeoutMs,
       intervalMs: config.status.intervalMs,
+      require: config.status.require,
+      soakMs: config.status.soakMs,
     });
     if (gate.result.state !== 'success')
       throw new GitopsError(
-        `${gateMessage(gate.result, previous, sha, config.status.timeoutMs, config.status.contexts)} (nothing was created)`,
+        `${gateMessage(gate.result, previous, sha, config.status.timeoutMs, config.status.contexts, config.status.soakMs)} (nothing was created)`,
       );
     const times = gate.result.statuses.map((s) => Date.parse(s.createdAt)).filter((t) => !Number.isNaN(t));
     if (times.length) when = new Date(Math.max(...times));

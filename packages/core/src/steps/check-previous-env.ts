@@ -2,6 +2,7 @@ import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
 import { board } from '../gate/board';
 import { gateMessage, waitForResult } from '../gate/commit';
+import { refuseFrozen, soakRemaining } from '../gate/outputs';
 import { checkPromotion, promotionOfRun } from '../gate/promotion-check';
 import { Inputs } from '../inputs';
 import { md, summarySection } from '../markdown';
@@ -16,6 +17,8 @@ export const CHECK_PREVIOUS_ENV_OUTPUTS = [
   'previous-environment',
   'checked-sha',
   'statuses',
+  'soak-remaining',
+  'frozen-until',
 ] as const;
 export type CheckPreviousEnvOutput = (typeof CHECK_PREVIOUS_ENV_OUTPUTS)[number];
 
@@ -32,6 +35,7 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
     'config',
     'token',
     'provider',
+    'soak',
   ],
   outputs: CHECK_PREVIOUS_ENV_OUTPUTS,
   async run(rt: StepRuntime, services: Services, out: Outputs<CheckPreviousEnvOutput> = {}) {
@@ -42,9 +46,14 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
     const intervalMs = inputs.durationMs('interval', config.status.intervalMs);
     if (intervalMs <= 0)
       throw new InputError('interval', inputs.string('interval'), 'it must be more than 0, e.g. 15s');
+    const soakMs = inputs.durationMs('soak', config.status.soakMs);
     const givenSha = inputs.string('sha');
     const sha = fullSha(givenSha || ((rt.context.headSha || rt.context.sha) ?? ''));
     const target = gateTarget(config, inputs, rt.context);
+
+    out['soak-remaining'] = '0s';
+    out['frozen-until'] = '';
+    const gateRules = { require: config.status.require, soakMs };
 
     const onPullRequest = rt.context.pullRequestNumber !== undefined || Boolean(rt.context.baseRef);
     if (onPullRequest) checkSourceBranch(config, rt.context);
@@ -63,12 +72,14 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
           timeoutMs,
           intervalMs,
           givenSha,
+          ...gateRules,
         });
     }
 
     const previous = target.previous;
     out['previous-environment'] = previous?.name ?? '';
     out['checked-sha'] = sha;
+    refuseFrozen(out, config, target.name);
 
     if (!previous) {
       out.state = 'success';
@@ -85,9 +96,15 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
     if (target.viaTag) await requireOnMainBranch(provider, config, sha);
 
     const patterns = contexts.length ? contexts : config.status.contexts;
-    const gate = await waitForResult(rt, provider, previous, sha, { patterns, timeoutMs, intervalMs });
+    const gate = await waitForResult(rt, provider, previous, sha, {
+      patterns,
+      timeoutMs,
+      intervalMs,
+      ...gateRules,
+    });
     out.state = gate.result.state;
     out.statuses = JSON.stringify(gate.result.statuses);
+    out['soak-remaining'] = soakRemaining(gate.result);
     await rt.summary(
       board(config, gate.all, sha, patterns, target.name),
       summarySection('check-previous-env', target.name),
@@ -96,7 +113,7 @@ export const checkPreviousEnv: Step<CheckPreviousEnvOutput> = {
       rt.info(`${previous.name} reports success for ${sha.slice(0, 12)}: ${target.name} may go ahead.`);
       return out;
     }
-    throw new GitopsError(gateMessage(gate.result, previous, sha, timeoutMs, patterns));
+    throw new GitopsError(gateMessage(gate.result, previous, sha, timeoutMs, patterns, soakMs));
   },
 };
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config/model';
 import { GitopsError, InputError } from '../errors';
+import { refuseFrozenPromotion } from '../gate/outputs';
 import { Inputs } from '../inputs';
 import { md, summarySection, table } from '../markdown';
 import { branchStrategyProblem, promoteBranch } from '../promotion/branch';
@@ -104,6 +105,7 @@ async function promoteDeployTag({
     rt.warning(
       `the tag is created with the workflow's own GITHUB_TOKEN, so it will not start the ${target.name} deploy workflow, and dispatch is off. Leave dispatch at auto (permission actions: write) to start the deploy by workflow_dispatch, or pass a GitHub App token or a fine-grained PAT with contents:write as token.`,
     );
+  refuseFrozenPromotion(config, target.name);
 
   const provider = await services.provider();
   requireWorkflow(dispatch, provider);
@@ -245,6 +247,7 @@ async function promoteEnvironmentBranch({
       `the branch strategy proposes the whole ${config.environments[target.index - 1]!.name} branch; leave sha out`,
     );
   warnWorkflowToken(rt, inputs);
+  refuseFrozenPromotion(config, target.name);
   const provider = await services.provider();
   requirePullRequests(provider);
   return report(rt, out, 'branch', await promoteBranch(provider, config, target));

@@ -50,6 +50,9 @@ export class AzureDevOpsProvider implements GitProvider {
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#az, branch);
   }
+  recentCommits(sha: string, count: number): Promise<string[]> {
+    return refs.recentCommits(this.#az, sha, count);
+  }
   isAncestor(sha: string, branch: string): Promise<boolean> {
     return refs.isAncestor(this.#az, sha, branch);
   }

@@ -9,6 +9,7 @@ import {
   TagConflictError,
   type TagRef,
 } from '@gitops-promote/core';
+import { malformedAnswer } from '../shared/answers';
 import { type AzureClient, type Need, PERMISSION, PREVIEW_API_VERSION, sameSha } from './client';
 import type { AzRef, AzRefUpdateResult, List } from './types';
 
@@ -87,6 +88,29 @@ export async function newestTags(az: AzureClient, prefix: string, limit: number)
 export async function branchSha(az: AzureClient, branch: string): Promise<string | undefined> {
   const refs = await listRefs(az, `heads/${branch}`);
   return refs.find((r) => r.name === `refs/heads/${branch}`)?.objectId;
+}
+
+/** `GET commits?searchCriteria.itemVersion…&searchCriteria.$top=`: one page, newest first. */
+export async function recentCommits(az: AzureClient, sha: string, count: number): Promise<string[]> {
+  const { status, data } = await az.call<{ value?: { commitId?: unknown }[] }>('GET', 'commits', {
+    query: {
+      'searchCriteria.itemVersion.version': sha,
+      'searchCriteria.itemVersion.versionType': 'commit',
+      'searchCriteria.$top': count,
+    },
+    need: 'read',
+    accept: [404],
+  });
+  if (status === 404) return [];
+  const value = data.value ?? [];
+  if (value.some((c) => typeof c?.commitId !== 'string'))
+    throw malformedAnswer(
+      'GET …/commits',
+      'Azure DevOps',
+      'a commit without a commitId',
+      'SYSTEM_COLLECTIONURI',
+    );
+  return value.map((c) => c.commitId as string).slice(0, count);
 }
 
 export async function isAncestor(az: AzureClient, sha: string, branch: string): Promise<boolean> {

@@ -65,6 +65,9 @@ export class GitRemoteProvider implements GitProvider {
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#cli, branch);
   }
+  recentCommits(sha: string, count: number): Promise<string[]> {
+    return refs.recentCommits(this.#cli, sha, count);
+  }
   isAncestor(sha: string, branch: string): Promise<boolean> {
     return refs.isAncestor(this.#cli, sha, branch);
   }

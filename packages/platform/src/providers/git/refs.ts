@@ -93,6 +93,18 @@ export async function branchSha(cli: GitCli, branch: string): Promise<string | u
   return (await lsRemote(cli, [ref])).get(ref);
 }
 
+/** `git rev-list --max-count`: as deep as the clone's history goes (a shallow clone gives fewer). */
+export async function recentCommits(cli: GitCli, sha: string, count: number): Promise<string[]> {
+  let commit: string;
+  try {
+    commit = await commitOf(cli, sha);
+  } catch {
+    return [];
+  }
+  const out = await cli.git(['rev-list', `--max-count=${count}`, commit]);
+  return out.split('\n').filter(Boolean);
+}
+
 export async function isAncestor(cli: GitCli, sha: string, branch: string): Promise<boolean> {
   const ref = `refs/heads/${branch}`;
   const head = (await lsRemote(cli, [ref])).get(ref);

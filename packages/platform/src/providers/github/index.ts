@@ -65,6 +65,9 @@ export class GitHubProvider implements GitProvider {
   branchSha(branch: string): Promise<string | undefined> {
     return refs.branchSha(this.#gh, branch);
   }
+  recentCommits(sha: string, count: number): Promise<string[]> {
+    return refs.recentCommits(this.#gh, sha, count);
+  }
   isAncestor(sha: string, branch: string): Promise<boolean> {
     return refs.isAncestor(this.#gh, sha, branch);
   }

@@ -6,7 +6,7 @@ import {
   TagConflictError,
   type TagRef,
 } from '@gitops-promote/core';
-import { type GitHubClient, PERMISSION, seg } from './client';
+import { type GitHubClient, malformed, PERMISSION, seg } from './client';
 import type { GhObject, GhRef, GhTag } from './types';
 
 export async function createTag(
@@ -123,6 +123,21 @@ export async function newestTags(gh: GitHubClient, prefix: string, limit: number
 
 export async function branchSha(gh: GitHubClient, branch: string): Promise<string | undefined> {
   return (await exactRef(gh, `heads/${branch}`))?.object.sha;
+}
+
+/** `GET /commits?sha=&per_page=`: one page, newest first. */
+export async function recentCommits(gh: GitHubClient, sha: string, count: number): Promise<string[]> {
+  const path = `${gh.base}/commits`;
+  const list = await gh.call<{ sha?: unknown }[] | undefined>(
+    'GET',
+    path,
+    PERMISSION.readContents,
+    { sha, per_page: Math.min(Math.max(count, 1), 100) },
+    { notFound: 'absent' },
+  );
+  if (list !== undefined && (!Array.isArray(list) || list.some((c) => typeof c?.sha !== 'string')))
+    throw malformed(`GET ${path}`, 'a commit without a sha');
+  return (list ?? []).map((c) => c.sha as string).slice(0, count);
 }
 
 export async function isAncestor(gh: GitHubClient, sha: string, branch: string): Promise<boolean> {
