@@ -1,0 +1,3 @@
+import { run } from '../main/index.mjs';
+
+await run("promotion-board");
