@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STEP_INPUTS_FILE, stepInputs } from './step-inputs.mjs';
 
 const require = createRequire(import.meta.url);
 const ncc = require('@vercel/ncc');
@@ -42,6 +43,8 @@ async function bundle(name, outDir) {
 const out = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
 const only = process.argv.slice(3);
 const started = Date.now();
+// The CLI's --help reads the steps' action.yml, embedded in its bundle.
+writeFileSync(STEP_INPUTS_FILE, `${JSON.stringify(stepInputs(), null, 2)}\n`);
 for (const name of only.length ? only : ENTRIES) {
   await bundle(name, join(out, name));
   const files = readdirSync(join(out, name), { recursive: true });

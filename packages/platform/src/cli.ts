@@ -1,17 +1,10 @@
-import { runStep, STEPS, type Step } from '@gitops-promote/core';
-import { closest } from 'fastest-levenshtein';
+import { runStep, STEPS, type Step, suggest } from '@gitops-promote/core';
+import { stepHelp, USAGE, VERSION } from './cli-help';
 import { TerminalRuntime } from './runtimes/terminal';
 import { createServices } from './services';
 
-const USAGE = `usage: gitops-promote <step> [--<input> <value> …] [--json]
-
-steps:
-${Object.values(STEPS)
-  .map((s) => `  ${s.name.padEnd(22)} ${s.description}`)
-  .join('\n')}
-
-Each --<input> is the step's input as in action.yml (e.g. --ref refs/tags/apps-deploy-1).
-Outputs are printed as name=value lines; --json prints them as one JSON object.`;
+/** A command-line mistake: said on stderr with exit code 2, before anything runs. */
+class UsageError extends Error {}
 
 /** Parses `--name value` / `--name=value` against the step's declared inputs. */
 export function parseFlags(step: Step, args: string[]): { values: Record<string, string>; json: boolean } {
@@ -23,27 +16,29 @@ export function parseFlags(step: Step, args: string[]): { values: Record<string,
       json = true;
       continue;
     }
-    const m = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
+    const m = /^--?([A-Za-z0-9_.-]+)(?:=([\s\S]*))?$/.exec(arg);
     if (!m)
       // Its value is not shown: a stray value is often a token given without --token.
-      throw new Error(
+      throw new UsageError(
         `unexpected argument ${i + 1} (${arg.length} characters, not shown: it may be a secret); inputs are given as --<input> <value>`,
       );
     const name = m[1]!;
-    if (!step.inputs.includes(name)) {
-      const guess = closest(name, [...step.inputs]);
-      throw new Error(
-        `${step.name} has no input --${name}; did you mean --${guess}? Inputs: ${step.inputs.map((n) => `--${n}`).join(', ')}`,
-      );
-    }
+    if (!arg.startsWith('--') || !step.inputs.includes(name)) throw unknownFlag(step, arg.split('=')[0]!);
     let value = m[2];
     if (value === undefined) {
       value = args[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
     }
     values[name] = value;
   }
   return { values, json };
+}
+
+function unknownFlag(step: Step, flag: string): UsageError {
+  const guess = suggest(flag.replace(/^-+/, ''), [...step.inputs, 'json']);
+  return new UsageError(
+    `${step.name} has no option ${flag}${guess ? `; did you mean --${guess}?` : ''} (gitops-promote ${step.name} --help lists its inputs)`,
+  );
 }
 
 /** `gitops-promote <step> --input value …`; returns the process exit code. */
@@ -53,28 +48,39 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`gitops-promote ${VERSION}\n`);
+    return 0;
+  }
   const step = STEPS[name];
   if (!step) {
+    const guess = name.startsWith('-')
+      ? suggest(name, ['--help', '--version'])
+      : suggest(name, Object.keys(STEPS));
+    const hint = guess ? `; did you mean ${guess}?` : '';
     process.stderr.write(
-      `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEPS))}?\n\n${USAGE}\n`,
+      `gitops-promote: unknown step or option ${JSON.stringify(name)}${hint}\n\n${USAGE}\n`,
     );
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(
-      `gitops-promote ${step.name}: ${step.description}\ninputs: ${step.inputs.map((n) => `--${n}`).join(' ')}\n`,
-    );
+    process.stdout.write(`${stepHelp(step)}\n`);
     return 0;
   }
   let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(step, rest);
   } catch (e) {
-    process.stderr.write(`gitops-promote ${step.name}: ${(e as Error).message}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`gitops-promote ${step.name}: ${e.message}\n`);
     return 2;
   }
   const rt = new TerminalRuntime(parsed.values);
-  await runStep(step, rt, createServices(rt));
+  try {
+    await runStep(step, rt, createServices(rt));
+  } finally {
+    await rt.cleanUp();
+  }
   if (rt.failed) return 1;
   rt.printOutputs(parsed.json);
   return 0;
