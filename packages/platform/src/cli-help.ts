@@ -51,7 +51,11 @@ export function stepHelp(step: Step): string {
     lines.push(`  ${`--${name}`.padEnd(width)}${first}`);
     for (const line of rest) lines.push(`  ${' '.repeat(width)}${line}`);
   }
-  lines.push('', '  --json'.padEnd(width + 2) + 'print the outputs as one JSON object');
+  lines.push('', `${'  --json'.padEnd(width + 2)}print the outputs as one JSON object`);
+  if (step.name === 'promote-tag')
+    lines.push(
+      `${'  --merge'.padEnd(width + 2)}provider git: merge the pull request the run opened (as a host's merge button would)`,
+    );
   return lines.join('\n');
 }
 

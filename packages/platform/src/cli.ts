@@ -1,5 +1,6 @@
-import { runStep, STEPS, type Step, suggest } from '@gitops-promote/core';
+import { GitopsError, runStep, type Services, STEPS, type Step, suggest } from '@gitops-promote/core';
 import { stepHelp, USAGE, VERSION } from './cli-help';
+import type { GitRemoteProvider } from './providers/git';
 import { TerminalRuntime } from './runtimes/terminal';
 import { createServices } from './services';
 
@@ -7,13 +8,21 @@ import { createServices } from './services';
 class UsageError extends Error {}
 
 /** Parses `--name value` / `--name=value` against the step's declared inputs. */
-export function parseFlags(step: Step, args: string[]): { values: Record<string, string>; json: boolean } {
+export function parseFlags(
+  step: Step,
+  args: string[],
+): { values: Record<string, string>; json: boolean; merge: boolean } {
   const values: Record<string, string> = {};
   let json = false;
+  let merge = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--json') {
       json = true;
+      continue;
+    }
+    if (arg === '--merge' && step.name === 'promote-tag') {
+      merge = true;
       continue;
     }
     const m = /^--?([A-Za-z0-9_.-]+)(?:=([\s\S]*))?$/.exec(arg);
@@ -31,11 +40,12 @@ export function parseFlags(step: Step, args: string[]): { values: Record<string,
     }
     values[name] = value;
   }
-  return { values, json };
+  return { values, json, merge };
 }
 
 function unknownFlag(step: Step, flag: string): UsageError {
-  const guess = suggest(flag.replace(/^-+/, ''), [...step.inputs, 'json']);
+  const flags = [...step.inputs, 'json', ...(step.name === 'promote-tag' ? ['merge'] : [])];
+  const guess = suggest(flag.replace(/^-+/, ''), flags);
   return new UsageError(
     `${step.name} has no option ${flag}${guess ? `; did you mean --${guess}?` : ''} (gitops-promote ${step.name} --help lists its inputs)`,
   );
@@ -76,12 +86,35 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   const rt = new TerminalRuntime(parsed.values);
+  const services = createServices(rt);
   try {
-    await runStep(step, rt, createServices(rt));
+    await runStep(step, rt, services);
+    if (parsed.merge && !rt.failed) await mergeProposal(rt, services);
   } finally {
     await rt.cleanUp();
   }
   if (rt.failed) return 1;
   rt.printOutputs(parsed.json);
   return 0;
+}
+
+/**
+ * `promote-tag … --merge`: on a plain Git remote nobody presses a merge button, so the terminal merges the
+ * pull request the step opened (a `git merge` and push does the same; the next `promote` run notices either).
+ */
+async function mergeProposal(rt: TerminalRuntime, services: Services): Promise<void> {
+  const number = Number(rt.outputs['pull-request-number'] || 0);
+  if (!number) return rt.info('--merge: no pull request was opened or updated, nothing to merge');
+  try {
+    const provider = await services.provider();
+    if (provider.kind !== 'git')
+      throw new GitopsError(
+        `--merge merges on a plain Git remote (provider git); on ${provider.kind} the host merges`,
+      );
+    const sha = await (provider as GitRemoteProvider).mergePullRequest(number);
+    rt.setOutput('merge-commit', sha);
+    rt.info(`merged pull request #${number} (${rt.outputs.branch}): ${sha.slice(0, 12)}`);
+  } catch (e) {
+    rt.fail(`promote-tag --merge: ${(e as Error).message}`);
+  }
 }
