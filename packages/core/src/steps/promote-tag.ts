@@ -7,7 +7,6 @@ import { imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import { givenTag, promoteWithTag } from '../promotion/tag';
-import type { GitProvider } from '../provider';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
