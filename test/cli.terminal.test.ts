@@ -203,3 +203,16 @@ describe('a gate that waits', () => {
     expect(stderr).not.toMatch(/\b([6-9][0-9]|[0-9]{3,})s\b/);
   });
 });
+
+describe('README "From a terminal"', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## From a terminal'), readme.indexOf('## Development'));
+
+  it('names every step (pipeline included, and board), --help, --version and the local XKS story', () => {
+    for (const name of [...Object.keys(STEPS), 'board']) expect(section).toContain(`gitops-promote ${name}`);
+    expect(section).toContain('gitops-promote --help');
+    expect(section).toContain('gitops-promote --version');
+    expect(section).toContain('--merge');
+    expect(section).toContain('FORCE_TTY');
+  });
+});

@@ -21,5 +21,7 @@ export function suggest(word: string, known: readonly string[]): string | undefi
   const same = known.find((k) => folded(k) === folded(word));
   if (same) return same;
   const guess = closest(word, [...known]);
-  return distance(word, guess) <= Math.max(2, Math.floor(word.length / 3)) ? guess : undefined;
+  // A third of the word is a typo in a long one; in a short one (gitlab, github) it is another word.
+  const near = word.length >= 8 ? Math.floor(word.length / 3) : word.length >= 4 ? 1 : 0;
+  return distance(word, guess) <= Math.max(near, 1) ? guess : undefined;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
 import { CREDENTIAL_INPUTS, credentialsIn, SECRET_INPUTS, SecretSet, TOKEN_VARIABLES } from '../log-safety';
 import { plainText } from './plain-text';
@@ -41,8 +41,11 @@ export class TerminalRuntime implements Runtime {
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.style = summaryStyle(env, process.stderr.isTTY === true);
-    this.temp = runTempDir();
-    this.context = { ...gitContext(cwd), tempDir: this.temp };
+    // GITOPS_PROMOTE_TEMP: a folder of the user's, kept (plan and diff files outlive the run), like RUNNER_TEMP.
+    const kept = env.GITOPS_PROMOTE_TEMP ? resolve(env.GITOPS_PROMOTE_TEMP) : undefined;
+    if (kept) mkdirSync(kept, { recursive: true });
+    this.temp = kept ? undefined : runTempDir();
+    this.context = { ...gitContext(cwd), tempDir: kept ?? this.temp };
     // Before anything is logged: a token given as --token or in the environment is masked everywhere.
     for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
     for (const name of TOKEN_VARIABLES) this.setSecret(env[name] ?? '');
