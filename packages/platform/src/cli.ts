@@ -47,7 +47,7 @@ function unknownFlag(step: Step, flag: string): UsageError {
   const flags = [...step.inputs, 'json', ...(step.name === 'promote-tag' ? ['merge'] : [])];
   const guess = suggest(flag.replace(/^-+/, ''), flags);
   return new UsageError(
-    `${step.name} has no option ${flag}${guess ? `; did you mean --${guess}?` : ''} (gitops-promote ${step.name} --help lists its inputs)`,
+    `${step.name} has no input ${flag}${guess ? `; did you mean --${guess}?` : ''} (gitops-promote ${step.name} --help lists its inputs)`,
   );
 }
 

@@ -45,7 +45,7 @@ export class TerminalRuntime implements Runtime {
     const kept = env.GITOPS_PROMOTE_TEMP ? resolve(env.GITOPS_PROMOTE_TEMP) : undefined;
     if (kept) mkdirSync(kept, { recursive: true });
     this.temp = kept ? undefined : runTempDir();
-    this.context = { ...gitContext(cwd), tempDir: kept ?? this.temp };
+    this.context = { ...gitContext(cwd), scratchDir: kept ?? this.temp };
     // Before anything is logged: a token given as --token or in the environment is masked everywhere.
     for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
     for (const name of TOKEN_VARIABLES) this.setSecret(env[name] ?? '');
