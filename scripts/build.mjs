@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STEP_INPUTS_FILE, stepInputs } from './step-inputs.mjs';
 
 const require = createRequire(import.meta.url);
 const ncc = require('@vercel/ncc');
@@ -85,6 +86,8 @@ const only = new Set(process.argv.slice(3));
 const wanted = (name) => !only.size || only.has(name);
 const started = Date.now();
 const count = (dir) => readdirSync(dir, { recursive: true }).length;
+// The CLI's --help reads the steps' action.yml, embedded in its bundle.
+writeFileSync(STEP_INPUTS_FILE, `${JSON.stringify(stepInputs(), null, 2)}\n`);
 if (wanted('main')) {
   await bundle(join(root, 'packages', 'platform', 'src', 'hub.ts'), join(out, 'main'));
   console.log(`built main (${count(join(out, 'main'))} files)`);

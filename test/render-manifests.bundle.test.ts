@@ -95,11 +95,12 @@ function expectOk(r: BundleRun): void {
 describe('plain Git from a terminal: another repository (path) as the manifest repository', () => {
   let app: GitFixture;
   let manifests: GitFixture;
+  // The diff file is read after the run: in a temp folder of the user's (the run's own is removed at exit).
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
     runTerminal('render-manifests', {
       cwd: app.work,
       inputs: { source: 'overlays/{env}', 'target-repository': manifests.remote, ...inputs },
-      env,
+      env: { GITOPS_PROMOTE_TEMP: tempDir('gp-keep-'), ...env },
     });
 
   beforeEach(() => {

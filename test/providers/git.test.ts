@@ -16,7 +16,14 @@ function cloneOf(fx: GitFixture, options: string[] = []): string {
 // The provider works in its own clone, so everything it knows must come from the remote.
 providerContract('git', async () => {
   const fixture = gitFixture();
-  return { provider: new GitRemoteProvider({ cwd: cloneOf(fixture) }), fixture, pullRequests: false };
+  const provider = new GitRemoteProvider({ cwd: cloneOf(fixture) });
+  return {
+    provider,
+    fixture,
+    pullRequests: true,
+    // No host to press the button: the provider's own merge (what `promote-tag --merge` does).
+    mergePullRequest: (n) => provider.mergePullRequest(n),
+  };
 });
 
 describe('git provider', () => {

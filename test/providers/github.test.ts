@@ -406,7 +406,7 @@ describe('github provider over HTTP', () => {
       const reads = api.requestsTo('GET', '/git/ref/heads/main');
       expect(reads[0]!.status).toBeUndefined();
       expect(reads.at(-1)!.status).toBe(200);
-      expect(logs[0]).toMatch(/: no answer within 150 ms; retrying in /);
+      expect(logs[0]).toMatch(/: no answer within 150ms; retrying in /);
     });
 
     it('gives up on a request that never answers, naming the call and the timeout', async () => {
@@ -414,7 +414,7 @@ describe('github provider over HTTP', () => {
       api.hangNext({ path: '/git/ref/heads/main', times: 10 });
       const error = await failure(provider.branchSha('main'));
       expect(error.message).toBe(
-        `GET /repos/octo-org/octo-repo/git/ref/heads/main failed: no answer from ${api.apiUrl}: no answer within 100 ms (3 attempts); check the API URL (GITHUB_API_URL) and the network`,
+        `GET /repos/octo-org/octo-repo/git/ref/heads/main failed: no answer from ${api.apiUrl}: no answer within 100ms (3 attempts); check the API URL (GITHUB_API_URL) and the network`,
       );
       expect(error.status).toBeUndefined();
     });
@@ -432,7 +432,7 @@ describe('github provider over HTTP', () => {
       expect(attempts).toBeLessThanOrEqual(10);
       // Given up on a 503, or on the budget itself when it ran out during the last attempt.
       expect(error.message).toMatch(
-        /^GET \/repos\/octo-org\/octo-repo\/git\/ref\/heads\/main failed(?: \(HTTP 503\): GitHub had a server error \(\d+ attempts\); try again later|: .*gave up after 300 ms \(the time budget of one call\))/,
+        /^GET \/repos\/octo-org\/octo-repo\/git\/ref\/heads\/main failed(?: \(HTTP 503\): GitHub had a server error \(\d+ attempts\); try again later|: .*gave up after 300ms \(the time budget of one call\))/,
       );
     });
 
@@ -442,7 +442,7 @@ describe('github provider over HTTP', () => {
       api.hangNext({ path: '/git/ref/' });
       const error = await failure(provider.branchSha('main'));
       expect(error.message).toMatch(
-        /^GET \/repos\/octo-org\/octo-repo\/git\/ref\/heads\/main failed: no answer from http:\S+: gave up after 300 ms \(the time budget of one call\)/,
+        /^GET \/repos\/octo-org\/octo-repo\/git\/ref\/heads\/main failed: no answer from http:\S+: gave up after 300ms \(the time budget of one call\)/,
       );
       expect(api.requestsTo('GET', '/git/ref/')).toHaveLength(1);
     });

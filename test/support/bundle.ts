@@ -238,3 +238,29 @@ export async function runTerminal(step: string, o: Options): Promise<BundleRun> 
     warnings: [...r.stderr.matchAll(/^\s*warning: (.*)$/gm)].map((m) => m[1]!),
   };
 }
+
+/**
+ * Runs the terminal bundle (dist/cli) as a user types `gitops-promote <args>`. With `tty`, under
+ * util-linux `script`, so stdout and stderr are a real pseudo-terminal (one stream, `\r\n` line ends
+ * turned back into `\n`).
+ */
+export function runCliProcess(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string>; tty?: boolean; timeoutMs?: number },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...cleanEnv(), ...o.env };
+  if (!o.tty) return run('cli', env, o.cwd, args, o.timeoutMs);
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, bundlePath('cli'), ...args].map(quote).join(' ');
+  return new Promise((resolve) => {
+    execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      { env, cwd: o.cwd, timeout: o.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout: stdout.replaceAll('\r\n', '\n'), stderr });
+      },
+    );
+  });
+}

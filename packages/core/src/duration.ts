@@ -1,5 +1,6 @@
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+// Parts may be written apart (`14m 30s`, as messages print them) or together (`14m30s`).
+const DURATION = /^(?:(\d+)h\s*)?(?:(\d+)m(?!s)\s*)?(?:(\d+)s\s*)?(?:(\d+)ms)?$/;
 
 export const DURATION_HINT = 'write a number with a unit: 90s, 10m, 1h, 1h30m or 500ms';
 
@@ -16,11 +17,23 @@ export function parseDuration(text: string): number | undefined {
   );
 }
 
+/**
+ * The one way messages show a duration: `15m`, `14m 30s`, `1h 30m`, `45s`, `500ms` (parseDuration reads
+ * it back). Whole seconds above a second: a wait is not told to the millisecond.
+ */
 export function formatDuration(ms: number): string {
-  if (ms % UNIT_MS.h === 0 && ms > 0) return `${ms / UNIT_MS.h}h`;
-  if (ms % UNIT_MS.m === 0 && ms > 0) return `${ms / UNIT_MS.m}m`;
-  if (ms % UNIT_MS.s === 0) return `${ms / UNIT_MS.s}s`;
-  return `${ms}ms`;
+  if (ms < UNIT_MS.s) return `${Math.max(0, Math.round(ms))}ms`;
+  let s = Math.round(ms / UNIT_MS.s);
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (s >= size) parts.push(`${Math.floor(s / size)}${unit}`);
+    s %= size;
+  }
+  return parts.join(' ');
 }
 
 /** A time left in one unit, rounded up: `2h`, `30m`, `45s` (for logs; never `0s` for time still to go). */

@@ -1,6 +1,7 @@
 import { DURATION_HINT, parseDuration } from './duration';
 import { InputError } from './errors';
 import type { Runtime } from './runtime';
+import { suggest } from './text';
 
 /** Typed access to a step's inputs; a bad value fails with the input's name, its value and what is valid. */
 export class Inputs {
@@ -20,8 +21,7 @@ export class Inputs {
   choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
     const v = this.string(name);
     if (v === '') return fallback;
-    if (!(choices as readonly string[]).includes(v))
-      throw new InputError(name, v, `use one of ${choices.join(', ')}`);
+    if (!(choices as readonly string[]).includes(v)) throw new InputError(name, v, choiceHint(v, choices));
     return v as T;
   }
 
@@ -48,4 +48,10 @@ export class Inputs {
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
   }
+}
+
+/** "did you mean kustomize? use one of kustomize, helm" — the suggestion first, the full list always. */
+export function choiceHint(value: string, choices: readonly string[]): string {
+  const guess = suggest(value, choices);
+  return `${guess ? `did you mean ${guess}? ` : ''}use one of ${choices.join(', ')}`;
 }

@@ -25,6 +25,11 @@ export interface RunContext {
   workspace: string;
   /** A folder the platform empties after the job (RUNNER_TEMP, Agent.TempDirectory); else the system's. */
   tempDir?: string;
+  /**
+   * Where a step writes its own files (plan files, diffs) when it is not tempDir: the terminal's private
+   * folder for one run, removed when the run ends. Not a place for the user's files (paths never admit it).
+   */
+  scratchDir?: string;
   /** The hosting service the run belongs to; none (plain Git) from a terminal. */
   hosting?: HostingService;
   /** A link to this run's page (its log), for comments and summaries; none from a terminal. */

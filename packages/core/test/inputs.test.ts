@@ -53,8 +53,18 @@ describe('choice', () => {
   });
 
   it('refuses any other value, listing the choices', () => {
-    const e = errorOf(() => inputs({ prflow: 'Per-Env' }).choice('prflow', flows, 'per-app'));
-    expect(e.message).toBe('input prflow: "Per-Env" is not valid; use one of per-app, per-env');
+    const e = errorOf(() => inputs({ prflow: 'by-team' }).choice('prflow', flows, 'per-app'));
+    expect(e.message).toBe('input prflow: "by-team" is not valid; use one of per-app, per-env');
+  });
+
+  it('suggests the choice a misspelt value was meant to be', () => {
+    const renderers = ['kustomize', 'helm', 'command'] as const;
+    const e = errorOf(() => inputs({ renderer: 'kustomise' }).choice('renderer', renderers, 'helm'));
+    expect(e.message).toBe(
+      'input renderer: "kustomise" is not valid; did you mean kustomize? use one of kustomize, helm, command',
+    );
+    const cased = errorOf(() => inputs({ prflow: 'Per-Env' }).choice('prflow', flows, 'per-app'));
+    expect(cased.message).toMatch(/did you mean per-env\?/);
   });
 });
 

@@ -1,20 +1,8 @@
-import { STEP_LOADERS, type Step } from '@gitops-promote/core';
-import { closest } from 'fastest-levenshtein';
+import { STEP_LOADERS, suggest } from '@gitops-promote/core';
+import { usage, VERSION } from './cli-help';
 import { runInTerminal } from './terminal';
 
 export { parseFlags } from './terminal';
-
-/** The usage text; it loads every step for its description, which only help needs. */
-async function usage(): Promise<string> {
-  const steps: Step[] = await Promise.all(Object.values(STEP_LOADERS).map((load) => load()));
-  return `usage: gitops-promote <step> [--<input> <value> …] [--json]
-
-steps:
-${steps.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}
-
-Each --<input> is the step's input as in action.yml (e.g. --ref refs/tags/apps-deploy-1).
-Outputs are printed as name=value lines; --json prints them as one JSON object.`;
-}
 
 /** `gitops-promote <step> --input value …`; returns the process exit code. Loads only the step it runs. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -23,13 +11,21 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${await usage()}\n`);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`gitops-promote ${VERSION}\n`);
+    return 0;
+  }
   // `board` is promotion-board printed for people: the table on stdout instead of name=value outputs.
   const asTable = name === 'board';
   const key = asTable ? 'promotion-board' : name;
   const load = Object.hasOwn(STEP_LOADERS, key) ? STEP_LOADERS[key] : undefined;
   if (!load) {
+    const guess = name.startsWith('-')
+      ? suggest(name, ['--help', '--version'])
+      : suggest(name, [...Object.keys(STEP_LOADERS), 'board']);
+    const hint = guess ? `; did you mean ${guess}?` : '';
     process.stderr.write(
-      `gitops-promote: unknown step ${JSON.stringify(name)}; did you mean ${closest(name, Object.keys(STEP_LOADERS))}?\n\n${await usage()}\n`,
+      `gitops-promote: unknown step or option ${JSON.stringify(name)}${hint}\n\n${await usage()}\n`,
     );
     return 2;
   }

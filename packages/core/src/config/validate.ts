@@ -1,9 +1,9 @@
-import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { DURATION_HINT, parseDuration } from '../duration';
 import type { FreezeWindow } from '../gate/freeze';
 import { outsideProblem } from '../paths';
 import { compileGlob, refNameProblem, scriptUnsafeProblem } from '../refs';
+import { suggest } from '../text';
 import { ENVIRONMENT_NAME, type Trigger } from './model';
 
 /** The dotted path and name of the map key that starts at `offset`, e.g. `environments[0].name`. */
@@ -94,12 +94,11 @@ export class Validator {
         continue;
       }
       if (!known.includes(key)) {
-        const guess = closest(key, known);
-        const near = distance(key, guess) <= Math.max(2, Math.floor(key.length / 3));
+        const guess = suggest(key, known);
         this.at(
           keyNode,
           where,
-          `unknown key${near ? `; did you mean "${guess}"?` : '.'} Valid keys here: ${known.join(', ')}`,
+          `unknown key${guess ? `; did you mean "${guess}"?` : '.'} Valid keys here: ${known.join(', ')}`,
         );
         continue;
       }
@@ -129,7 +128,9 @@ export class Validator {
   choice<T extends string>(node: Node | undefined, path: string, choices: readonly T[]): T | undefined {
     const s = isScalar(node) ? String(node.value) : undefined;
     if (s !== undefined && (choices as readonly string[]).includes(s)) return s as T;
-    this.at(node, path, `expected one of ${choices.join(', ')}, found ${describe(node)}`);
+    const guess = s === undefined ? undefined : suggest(s, choices);
+    const hint = guess ? `; did you mean "${guess}"?` : '';
+    this.at(node, path, `expected one of ${choices.join(', ')}, found ${describe(node)}${hint}`);
     return undefined;
   }
 

@@ -34,7 +34,7 @@ export async function poll<T>(
     if (left <= 0) return seen.value;
     const wait = Math.min(o.intervalMs, left);
     rt.info(
-      `${seen.waiting}; next look in ${formatDuration(roundSeconds(wait))}, giving up in ${formatDuration(roundSeconds(left))}`,
+      `${seen.waiting}, ${formatDuration(roundSeconds(left))} left; next look in ${formatDuration(roundSeconds(wait))}`,
     );
     await sleep(wait);
   }

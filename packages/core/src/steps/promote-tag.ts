@@ -9,7 +9,6 @@ import { imageDigestProblem, imageTagProblem } from '../promotion/manifest';
 import { nameProblem } from '../promotion/metadata';
 import { type PromotionOutcome, promoteMergedImage, promoteNewImage } from '../promotion/pull-request';
 import { givenTag, promoteWithTag } from '../promotion/tag';
-import type { GitProvider } from '../provider';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { fullSha } from '../settings/commit';
 import { stepConfig } from '../settings/config';
@@ -217,7 +216,6 @@ async function promoteImage({
 
   warnWorkflowToken(rt, inputs);
   const provider = await services.provider();
-  requirePullRequests(provider);
   const ctx = { rt, provider, config, workspace: rt.context.workspace };
   const outcome = request
     ? await promoteNewImage(ctx, request)
@@ -249,7 +247,6 @@ async function promoteEnvironmentBranch({
   warnWorkflowToken(rt, inputs);
   refuseFrozenPromotion(config, target.name);
   const provider = await services.provider();
-  requirePullRequests(provider);
   return report(rt, out, 'branch', await promoteBranch(provider, config, target));
 }
 
@@ -259,13 +256,6 @@ function warnWorkflowToken(rt: StepRuntime, inputs: Inputs): void {
   if (token && rt.context.hosting?.isWorkflowToken(token, inputs.string('workflow-token')))
     rt.warning(
       "the pull request is opened with the workflow's own GITHUB_TOKEN, so GitHub starts no workflow for it: its checks (check-previous-env) will not run, auto-merge will wait forever, and its merge will not start the next promotion. Pass a GitHub App token or a fine-grained PAT with contents:write and pull-requests:write as token.",
-    );
-}
-
-function requirePullRequests(provider: GitProvider): void {
-  if (provider.kind === 'git')
-    throw new GitopsError(
-      'this strategy opens pull requests, which a plain Git remote does not have: run it on GitHub Actions or Azure Pipelines (provider github or azure)',
     );
 }
 

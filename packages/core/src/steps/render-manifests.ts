@@ -90,7 +90,9 @@ export const renderManifests: Step<RenderManifestsOutput> = {
         s.jobs.findIndex((j) => j.environment.name === a.environment) -
         s.jobs.findIndex((j) => j.environment.name === b.environment),
     );
-    const diffDir = mkdtempSync(join(tmpdir(), 'gitops-promote-render-'));
+    const diffDir = mkdtempSync(
+      join(rt.context.scratchDir ?? rt.context.tempDir ?? tmpdir(), 'gitops-promote-render-'),
+    );
     const diffFile = join(diffDir, 'render-manifests.diff');
     writeFileSync(diffFile, reports.map((r) => r.diff).join(''));
     const files = reports.reduce((n, r) => n + r.deltas.length, 0);

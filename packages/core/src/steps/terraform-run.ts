@@ -71,7 +71,7 @@ export const terraformRun: Step<TerraformRunOutput> = {
     // Plan files hold secrets in clear: a private directory (0700) outside the checkout, so no later step
     // commits or uploads them by accident, in the folder the platform empties after the job when it has one.
     const planDir = mkdtempSync(
-      join(rt.context.tempDir ?? tmpdir(), `gitops-promote-${s.environment.name}-`),
+      join(rt.context.scratchDir ?? rt.context.tempDir ?? tmpdir(), `gitops-promote-${s.environment.name}-`),
     );
     const planFile = join(planDir, 'tfplan');
     const planJsonFile = join(planDir, 'tfplan.json');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { childProcessEnv } from '../child-env';
+import { formatDuration } from '../duration';
 import { GitopsError } from '../errors';
 import type { StepRuntime } from '../runtime';
 import { displayArgs } from './args';
@@ -311,10 +312,9 @@ export function terraformDuration(ms: number): string {
   return `${Math.ceil(ms / 1000)}s`;
 }
 
-/** A command's duration for people: `850ms`, `12.3s`, `4m 05s`. */
+/** A command's duration for people: `850ms`, `12.3s`, `4m 5s` (above a minute, as every message says it). */
 export function formatCommandDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return formatDuration(ms);
 }

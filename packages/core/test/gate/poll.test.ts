@@ -45,8 +45,8 @@ describe('poll: one loop for every gate', () => {
     expect(value).toBe('failure');
     expect(t.slept).toEqual([15_000, 15_000]);
     expect(rt.lines).toEqual([
-      'waiting for ops: ops is pending; next look in 15s, giving up in 1m',
-      'waiting for ops: ops is pending; next look in 15s, giving up in 45s',
+      'waiting for ops: ops is pending, 1m left; next look in 15s',
+      'waiting for ops: ops is pending, 45s left; next look in 15s',
     ]);
   });
 

@@ -1,6 +1,23 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
 import { CREDENTIAL_INPUTS, credentialsIn, SECRET_INPUTS, SecretSet, TOKEN_VARIABLES } from '../log-safety';
+import { plainText } from './plain-text';
+
+/**
+ * How the summary is shown: plain text when stderr is a terminal, else the Markdown as written (a file or a
+ * CI log can render it). GITOPS_PROMOTE_SUMMARY=text|markdown|off chooses; FORCE_TTY=1|0 overrides the
+ * terminal test.
+ */
+export function summaryStyle(env: NodeJS.ProcessEnv, isTTY: boolean): 'text' | 'markdown' | 'off' {
+  const chosen = env.GITOPS_PROMOTE_SUMMARY;
+  if (chosen === 'off' || chosen === 'text' || chosen === 'markdown') return chosen;
+  const forced = env.FORCE_TTY;
+  const tty = forced === undefined || forced === '' ? isTTY : !['0', 'false'].includes(forced.toLowerCase());
+  return tty ? 'text' : 'markdown';
+}
 
 /** A terminal: inputs from `--name value` flags, outputs on stdout, logs on stderr. */
 export class TerminalRuntime implements Runtime {
@@ -10,6 +27,11 @@ export class TerminalRuntime implements Runtime {
   failed = false;
   private readonly secrets = new SecretSet();
   private depth = 0;
+  /** Lines already logged: the summary does not say them again (the reason line). */
+  private readonly logged = new Set<string>();
+  private readonly style: 'text' | 'markdown' | 'off';
+  /** This run's temp folder (plan files, diffs): the terminal owns it and removes it at exit. */
+  private temp?: string;
 
   constructor(
     private readonly values: Record<string, string>,
@@ -20,7 +42,12 @@ export class TerminalRuntime implements Runtime {
     /** Echo summaries to the log (a command that prints its own report turns this off). */
     private readonly showSummary = true,
   ) {
-    this.context = gitContext(cwd);
+    this.style = summaryStyle(env, process.stderr.isTTY === true);
+    // GITOPS_PROMOTE_TEMP: a folder of the user's, kept (plan and diff files outlive the run), like RUNNER_TEMP.
+    const kept = env.GITOPS_PROMOTE_TEMP ? resolve(env.GITOPS_PROMOTE_TEMP) : undefined;
+    if (kept) mkdirSync(kept, { recursive: true });
+    this.temp = kept ? undefined : runTempDir();
+    this.context = { ...gitContext(cwd), scratchDir: kept ?? this.temp };
     // Before anything is logged: a token given as --token or in the environment is masked everywhere.
     for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
     for (const name of TOKEN_VARIABLES) this.setSecret(env[name] ?? '');
@@ -42,7 +69,15 @@ export class TerminalRuntime implements Runtime {
   }
   private log(text: string): void {
     const pad = '  '.repeat(this.depth);
-    for (const line of this.mask(text).split('\n')) this.err(`${pad}${line}`);
+    for (const line of this.mask(text).split('\n')) {
+      this.logged.add(line.trim());
+      this.err(`${pad}${line}`);
+    }
+  }
+  /** Removes the run's temp folder: the step is over (a run cut short has it removed on exit). */
+  async cleanUp(): Promise<void> {
+    if (this.temp) removeTempDir(this.temp);
+    this.temp = undefined;
   }
   debug(message: string): void {
     if (process.env.RUNNER_DEBUG === '1' || process.env.GITOPS_PROMOTE_DEBUG) this.log(`debug: ${message}`);
@@ -66,7 +101,10 @@ export class TerminalRuntime implements Runtime {
     }
   }
   async summary(markdown: string): Promise<void> {
-    if (this.showSummary && process.env.GITOPS_PROMOTE_SUMMARY !== 'off') this.log(markdown.trimEnd());
+    if (!this.showSummary || this.style === 'off') return;
+    if (this.style === 'markdown') return this.log(markdown.trimEnd());
+    const unmasked = plainText(markdown, (line) => this.logged.has(this.mask(line)));
+    this.log(`\n${unmasked}\n`);
   }
   warnResult(message: string): void {
     this.log(`warning: ${message}`);
@@ -84,6 +122,28 @@ export class TerminalRuntime implements Runtime {
     for (const [k, v] of Object.entries(this.outputs))
       this.out(this.mask(`${k}=${/[\r\n]/.test(v) ? JSON.stringify(v) : v}`));
   }
+}
+
+const TEMP_DIRS = new Set<string>();
+let exitHooked = false;
+
+/** A private temp folder for one run, removed by cleanUp or, when the process ends first, on exit. */
+function runTempDir(): string {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => TEMP_DIRS.forEach(removeTempDir));
+    // Ctrl-C and kill end the process without 'exit' unless someone listens: exit the usual way instead.
+    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-promote-run-'));
+  TEMP_DIRS.add(dir);
+  return dir;
+}
+
+function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  TEMP_DIRS.delete(dir);
 }
 
 function where(a?: Annotation): string {

@@ -4,7 +4,7 @@
  * ProviderError naming the call, the status and the likely cause (with the permission the identity lacks).
  * The token never appears in a message or a log line.
  */
-import { ProviderError } from '@gitops-promote/core';
+import { formatDuration, ProviderError } from '@gitops-promote/core';
 import { backoffMs, type RetryTiming, redact, retryAfterSeconds, retryTiming } from '../shared/retry';
 import type { AzError } from './types';
 
@@ -176,7 +176,7 @@ export class AzureClient {
       }
       this.options.log?.(
         this.redact(
-          `${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`,
+          `${label}: ${reason}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${attempts})`,
         ),
       );
       await sleep(delay);
@@ -254,7 +254,7 @@ export class AzureClient {
     elapsedMs: number,
     retryAfter: number | undefined,
   ): ProviderError {
-    const tried = `${attempts} attempt${attempts === 1 ? '' : 's'} in ${(elapsedMs / 1000).toFixed(1)} s`;
+    const tried = `${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(elapsedMs)}`;
     if (!res) {
       const host = new URL(this.collection).host;
       return new ProviderError(
@@ -272,7 +272,7 @@ export class AzureClient {
     const said = api.message ? `; Azure DevOps says: ${api.message}` : '';
     const detail =
       res.status === 429
-        ? `rate limited by Azure DevOps${retryAfter !== undefined ? ` (Retry-After ${Math.round(retryAfter)} s)` : ''}, still after ${tried}; run again later${said}`
+        ? `rate limited by Azure DevOps${retryAfter !== undefined ? ` (Retry-After ${formatDuration(retryAfter * 1000)})` : ''}, still after ${tried}; run again later${said}`
         : `the service kept failing after ${tried}; try again later${said}`;
     return new ProviderError(label, res.status, this.redact(detail));
   }
@@ -340,7 +340,7 @@ export function sameSha(a: string | undefined, b: string): boolean {
 }
 
 function describeNetworkError(e: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `no answer within ${timeoutMs} ms`;
+  if (timedOut) return `no answer within ${formatDuration(timeoutMs)}`;
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const code = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
   return `network error (${code})`;

@@ -1,5 +1,12 @@
 // The git binary, run without a shell or a prompt against one clone and one remote.
-import { commitIdentityEnv, exec, gitEnv, maskCredentials, ProviderError } from '@gitops-promote/core';
+import {
+  commitIdentityEnv,
+  exec,
+  formatDuration,
+  gitEnv,
+  maskCredentials,
+  ProviderError,
+} from '@gitops-promote/core';
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
 
@@ -39,7 +46,7 @@ export class GitCli {
       input: options.input ?? '',
       timeoutMs: GIT_TIMEOUT_MS,
       raw: true,
-      signalNote: (signal) => `fatal: git was stopped (${signal}) after ${GIT_TIMEOUT_MS / 1000}s`,
+      signalNote: (signal) => `fatal: git was stopped (${signal}) after ${formatDuration(GIT_TIMEOUT_MS)}`,
     });
     if (r.startError !== undefined) {
       const detail = r.startError === 'ENOENT' ? 'git is not installed or not on PATH' : r.startMessage;

@@ -1,7 +1,7 @@
 /**
  * A GitProvider for any Git server, talking to the remote with the `git` binary (terminal runs,
  * self-hosted servers). Statuses are Git notes under `refs/notes/gitops-promote` (./notes.ts); tags and
- * branches are pushed; pull requests are not available.
+ * branches are pushed; a pull request is a branch plus a record under refs/gitops-promote/pulls (./pulls.ts).
  *
  * The remote is the source of truth: every read asks it (ls-remote or fetch) and every write is pushed.
  */
@@ -18,10 +18,12 @@ import { noIssues } from '../shared/issues';
 import { GitCli } from './cli';
 import { commitFiles, readFile } from './files';
 import { NoteStatuses } from './notes';
+import { GitPullRequests } from './pulls';
 import * as refs from './refs';
 
 export { maskCredentials } from './cli';
 export { STATUS_NOTES_REF } from './notes';
+export { PULLS_REF } from './pulls';
 
 export interface GitRemoteProviderOptions {
   /** A clone of the repository; its working tree, index and checked-out branch are never touched. */
@@ -34,10 +36,12 @@ export class GitRemoteProvider implements GitProvider {
   readonly kind = 'git' as const;
   readonly #cli: GitCli;
   readonly #statuses: NoteStatuses;
+  readonly #pulls: GitPullRequests;
 
   constructor(options: GitRemoteProviderOptions) {
     this.#cli = new GitCli(options.cwd, options.remote ?? 'origin');
     this.#statuses = new NoteStatuses(this.#cli);
+    this.#pulls = new GitPullRequests(this.#cli);
   }
 
   listStatuses(sha: string): Promise<CommitStatus[]> {
@@ -83,28 +87,35 @@ export class GitRemoteProvider implements GitProvider {
     return false;
   }
 
-  // --- pull requests: not a Git feature ---------------------------------------------------------
+  // --- pull requests: a branch and a record under refs/gitops-promote/pulls (./pulls.ts) --------
 
-  async findPullRequests(): Promise<PullRequest[]> {
-    throw noPullRequests('findPullRequests');
+  findPullRequests(query: Parameters<GitProvider['findPullRequests']>[0]): Promise<PullRequest[]> {
+    return this.#pulls.find(query);
   }
-  async pullRequestForMergeCommit(): Promise<PullRequest | undefined> {
-    throw noPullRequests('pullRequestForMergeCommit');
+  pullRequestForMergeCommit(sha: string): Promise<PullRequest | undefined> {
+    return this.#pulls.forMergeCommit(sha);
   }
-  async getPullRequest(): Promise<PullRequest> {
-    throw noPullRequests('getPullRequest');
+  getPullRequest(number: number): Promise<PullRequest> {
+    return this.#pulls.get(number);
   }
-  async createPullRequest(): Promise<PullRequest> {
-    throw noPullRequests('createPullRequest');
+  createPullRequest(pr: Parameters<GitProvider['createPullRequest']>[0]): Promise<PullRequest> {
+    return this.#pulls.create(pr);
   }
-  async updatePullRequest(): Promise<PullRequest> {
-    throw noPullRequests('updatePullRequest');
+  updatePullRequest(number: number, change: { title?: string; body?: string }): Promise<PullRequest> {
+    return this.#pulls.update(number, change);
   }
-  async setAutoMerge(): Promise<void> {
-    throw noPullRequests('setAutoMerge');
+  setAutoMerge(number: number, enabled: boolean): Promise<void> {
+    return this.#pulls.setAutoMerge(number, enabled);
   }
-  async upsertComment(): Promise<{ id: string; created: boolean }> {
-    throw noPullRequests('upsertComment');
+  upsertComment(number: number, marker: string, body: string): Promise<{ id: string; created: boolean }> {
+    return this.#pulls.upsertComment(number, marker, body);
+  }
+  /**
+   * Merges a pull request into its base with a merge commit and returns it: on a plain Git remote there
+   * is no host to press the button (`gitops-promote promote-tag --merge`; a `git merge` works as well).
+   */
+  mergePullRequest(number: number): Promise<string> {
+    return this.#pulls.merge(number);
   }
 
   // --- issues: not a Git feature either ---------------------------------------------------------
@@ -121,10 +132,4 @@ export class GitRemoteProvider implements GitProvider {
   async commentOnIssue(): Promise<void> {
     throw noIssues('commentOnIssue', 'git');
   }
-}
-
-function noPullRequests(method: string): UnsupportedError {
-  return new UnsupportedError(
-    `${method}: pull requests need the github or azure provider (provider: github|azure); the git provider has statuses, tags and branches only`,
-  );
 }

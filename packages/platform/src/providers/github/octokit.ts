@@ -3,6 +3,7 @@
  * network errors and timeouts (honouring `retry-after`), rate limits waited out by the throttling plugin,
  * a time budget per call, and unpaced writes unless asked (SPEC §6). Octokit is loaded on the first call.
  */
+import { formatDuration } from '@gitops-promote/core';
 import { backoffMs, type RetryTiming, retryAfterSeconds } from '../shared/retry';
 
 /** Retry settings with their defaults filled in. */
@@ -253,6 +254,7 @@ export function pathOf(url: string): string {
   }
 }
 
+/** A wait or budget in the one format of every message (`2s`, `1m 30s`, `300ms`). */
 export function seconds(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
+  return formatDuration(ms);
 }
