@@ -11,7 +11,7 @@ export const STEP_INPUTS_FILE = join(root, 'packages', 'platform', 'src', 'step-
 
 /** A default that is a GitHub expression (`${{ github.token }}`) means nothing in a terminal. */
 const shownDefault = (value) =>
-  value === undefined || String(value).includes('${{') ? undefined : String(value);
+  value === undefined || value === '' || String(value).includes('${{') ? undefined : String(value);
 
 function inputsOf(file) {
   const action = parse(readFileSync(file, 'utf8'));

@@ -58,6 +58,11 @@ export const ICONS = {
     colour: [0x0d, 0x94, 0x88],
     sign: (x, y) => box(x, y, 8, 8, 24, 11) || box(x, y, 8, 14.5, 24, 17.5) || box(x, y, 8, 21, 24, 24),
   },
+  'packages/promotion-board/icon.png': {
+    // A board: three columns of cards, the environments side by side.
+    colour: [0x47, 0x55, 0x69],
+    sign: (x, y) => box(x, y, 7, 8, 11, 24) || box(x, y, 14, 8, 18, 19) || box(x, y, 21, 8, 25, 14),
+  },
   'images/task-icon.png': {
     // The whole flow, as on the extension icon: three stations, the last one green.
     colour: [0x25, 0x63, 0xeb],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
@@ -1005,7 +1005,7 @@ describe('the environment manifests are read inside the repository only', () => 
       `promote-tag: apps/dev leads outside the repository (a symbolic link to ${realpathSync(outside)}); the manifests of an environment must be in the repository (nothing was written)`,
     );
     expect(host.pulls()).toEqual([]);
-    expect(host.api.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(host.api.requests.filter(isWrite)).toEqual([]);
     expect(git(fx.remote, 'branch', '--list', 'promote/*')).toBe('');
   });
 });

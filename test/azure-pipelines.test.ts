@@ -160,8 +160,8 @@ describe('a matrix from determine-environment (matrixAzure) in strategy.matrix',
       expect(m, `${file} ${at}: ${matrix}`).not.toBeNull();
       const [, from, stepName, variable] = m!;
       expect([job.dependsOn].flat(), `${file} ${at}`).toContain(from);
-      const jobs = readPipeline(file).jobs as Yaml[];
-      const source = jobs.find((j) => j.job === from);
+      // The job it depends on, at the top level or in the same stage.
+      const source = [...mappings(readPipeline(file))].map(([, j]) => j).find((j) => j.job === from);
       const step = (source?.steps as Yaml[] | undefined)?.find((s) => s.name === stepName);
       expect(step?.task, `${file}: job ${from} has no step named ${stepName}`).toBe(
         'GitopsPromoteDetermineEnvironment@0',
@@ -197,11 +197,14 @@ describe('a matrix from determine-environment (matrixAzure) in strategy.matrix',
     for (const { file, at, job } of users) {
       // The runtime expression replaced by the value: the job is still a valid job of a valid pipeline.
       expect(validateMatrix(value), JSON.stringify(validateMatrix.errors)).toBe(true);
-      const pipeline = readPipeline(file);
-      const jobs = (pipeline.jobs as Yaml[]).map((j) =>
-        j.job === job.job ? { ...j, strategy: { ...(j.strategy as Yaml), matrix: value } } : j,
-      );
-      expect(validatePipeline({ ...pipeline, jobs }), `${file} ${at}`).toBe(true);
+      const withValue = (node: unknown): unknown => {
+        if (Array.isArray(node)) return node.map(withValue);
+        if (!node || typeof node !== 'object') return node;
+        const j = node as Yaml;
+        if (j.job === job.job) return { ...j, strategy: { ...(j.strategy as Yaml), matrix: value } };
+        return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, withValue(v)]));
+      };
+      expect(validatePipeline(withValue(readPipeline(file))), `${file} ${at}`).toBe(true);
       // Every matrix variable the job's steps use is one every leg sets.
       const used = [...JSON.stringify(job.steps).matchAll(/\$\((\w+)\)/g)].map((m) => m[1]!);
       for (const vars of Object.values(value))

@@ -6,7 +6,7 @@ import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
 import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, gitFixture } from './support/git';
 
@@ -369,7 +369,7 @@ describe('drift on GitHub: what is refused, and the one-step recipe', () => {
     const r = await host.run('pipeline', { event: 'schedule', ref: 'refs/heads/main', sha, inputs: {} });
     expect(ok(r)).toMatchObject({ operation: 'drift', environment: '' });
     expect(`${r.stdout}${r.stderr}`).toContain('terraform-run with operation: drift for each entry');
-    expect(host.github!.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(host.github!.requests.filter(isWrite)).toEqual([]);
     expect(existsSync(join(fx.work, 'infra', '.terraform'))).toBe(false);
   });
 });

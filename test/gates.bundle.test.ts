@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
@@ -41,7 +41,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
         ...(at ? { createdAt: at.toISOString() } : {}),
       });
     },
-    writes: () => api.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
+    writes: () => api.requests.filter(isWrite).map((r) => `${r.method} ${r.path}`),
     close: () => api.close(),
   };
 }

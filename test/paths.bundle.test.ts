@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFil
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, bundlePath, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
 
@@ -85,7 +85,7 @@ function filesBelow(dir: string): string[] {
 /** What could have been written: requests that write, refs of the remote (notes too), files outside, plans. */
 function writes() {
   return {
-    github: gh.requests.filter((r) => r.method !== 'GET').length,
+    github: gh.requests.filter(isWrite).length,
     azure: az.requests.filter((r) => r.method !== 'GET').length,
     refs: git(fx.remote, 'for-each-ref', '--format=%(refname) %(objectname)'),
     outside: filesBelow(outside),

@@ -6,7 +6,7 @@ import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
 import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
-import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
+import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, bundlePath, parseVso, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
 
@@ -56,7 +56,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
     writes: () =>
       api.requests
         .slice(from)
-        .filter((r) => r.method !== 'GET')
+        .filter(isWrite)
         .map((r) => `${r.method} ${r.path}`),
     close: () => api.close(),
   };
@@ -94,7 +94,7 @@ async function azureHost(fx: GitFixture): Promise<Host> {
     writes: () =>
       api.requests
         .slice(from)
-        .filter((r) => r.method !== 'GET')
+        .filter(isWrite)
         .map((r) => `${r.method} ${r.path}`),
     close: () => api.close(),
   };
@@ -173,7 +173,7 @@ describe.each(HOSTS)('promotion-board on %s', (_, make) => {
         description: '',
         parity: 'unknown',
         drift: 'none',
-        freeze: 'unknown',
+        freeze: 'open',
         waiting: [],
       },
       {
@@ -185,7 +185,7 @@ describe.each(HOSTS)('promotion-board on %s', (_, make) => {
         description: '',
         parity: 'unknown',
         drift: 'unknown',
-        freeze: 'unknown',
+        freeze: 'open',
         attempt: { sha: c[1], ref: 'apps-deploy-20261102000000', state: 'failure' },
         waiting: [
           {
@@ -205,7 +205,7 @@ describe.each(HOSTS)('promotion-board on %s', (_, make) => {
         description: '',
         parity: 'unknown',
         drift: 'unknown',
-        freeze: 'unknown',
+        freeze: 'open',
         waiting: [
           {
             sha: c[0],
@@ -369,7 +369,7 @@ describe('promotion-board reads a bounded amount', () => {
       .requestsTo('GET', /\/commits\/[0-9a-f]{40}\/statuses$/)
       .map((q) => q.path.split('/').at(-2));
     expect(new Set(read)).toEqual(new Set([head, ...tagged.slice(-5)])); // ops' head and apps' 5 newest tags
-    expect(api.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(api.requests.filter(isWrite)).toEqual([]);
   });
 });
 

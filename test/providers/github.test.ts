@@ -88,15 +88,17 @@ describe('github provider over HTTP', () => {
   }
 
   describe('requests', () => {
-    it('newestTags peels only the tags it returns: one page of names, then one call per returned tag', async () => {
+    it('newestTags reads names and commits in one GraphQL request per 100 tags: no call per tag', async () => {
       for (let i = 1; i <= 25; i++)
         fx.git('tag', '-a', '-m', `deploy ${i}`, `apps-deploy-${String(i).padStart(3, '0')}`, main);
       fx.git('push', '-q', 'origin', '--tags');
       const tags = await provider.newestTags('apps-deploy-', 3);
       expect(tags.map((t) => t.name)).toEqual(['apps-deploy-025', 'apps-deploy-024', 'apps-deploy-023']);
       expect(tags.every((t) => t.sha === main)).toBe(true);
-      expect(api.requestsTo('GET', /\/git\/tags\//)).toHaveLength(3);
-      expect(api.requestsTo('GET', /\/git\/matching-refs\//)).toHaveLength(1);
+      expect(api.requestsTo('GET', /\/git\/tags\//)).toHaveLength(0);
+      expect(api.requests).toHaveLength(1);
+      expect(api.requests[0]).toMatchObject({ method: 'POST' });
+      expect(api.requests[0]!.path).toMatch(/graphql$/);
     });
 
     it('authenticates with the token and reads statuses 100 per page, following Link', async () => {

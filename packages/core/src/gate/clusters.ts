@@ -44,6 +44,28 @@ export async function knownClusters(
   return [...known].sort();
 }
 
+/**
+ * The known clusters, learnt once and only when a commit the gate reads carries a per-cluster status of the
+ * environment: a single-cluster setup (or the gate on gitops-promote's own status) then costs no request.
+ * While no cluster has reported at all the result waits anyway; the first that reports brings the others.
+ */
+export function clusterMemory(
+  provider: GitProvider,
+  sha: string,
+  matches: (context: string) => boolean,
+  neutral: (s: CommitStatus) => string,
+  given?: readonly string[],
+): (statuses: readonly CommitStatus[]) => Promise<readonly string[]> {
+  let learnt: Promise<string[]> | undefined;
+  return async (statuses) => {
+    if (given) return given;
+    if (learnt) return learnt;
+    if (!statuses.some((s) => matches(neutral(s)) && clusterId(neutral(s)))) return [];
+    learnt = knownClusters(provider, sha, matches, neutral);
+    return learnt;
+  };
+}
+
 /** Every cluster of the environment: those that reported on this commit, then the known ones that did not. */
 export function clustersOf(
   mine: readonly { context: string; state: StatusState }[],

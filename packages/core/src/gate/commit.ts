@@ -2,7 +2,7 @@ import type { Environment } from '../config/model';
 import { formatDuration, roughDuration } from '../duration';
 import type { CommitStatus, GitProvider } from '../provider';
 import type { StepRuntime } from '../runtime';
-import { type Cluster, clustersOf, describeClusters, knownClusters } from './clusters';
+import { type Cluster, clusterMemory, clustersOf, describeClusters } from './clusters';
 import { decisive, describeState, type GateTiming, poll } from './poll';
 
 export type GateState = 'success' | 'failure' | 'pending' | 'missing';
@@ -123,12 +123,12 @@ export async function waitForResult(
   o: { patterns: string[]; timeoutMs: number; intervalMs: number } & GateTiming & GateRules,
 ): Promise<Gate> {
   const matches = contextMatcher(o.patterns, previous.name);
-  const known = o.known ?? (await knownClusters(provider, sha, matches, neutralContext));
+  const learn = clusterMemory(provider, sha, matches, neutralContext, o.known);
   const clock = o.clock ?? Date.now;
   return poll(rt, o, async () => {
     const all = await provider.listStatuses(sha);
     const rules = {
-      known,
+      known: await learn(all),
       now: clock(),
       ...(o.require ? { require: o.require } : {}),
       soakMs: o.soakMs ?? 0,

@@ -4,7 +4,7 @@ import { carriesTag, environmentPath } from '../promotion/files';
 import type { PromotionMetadata } from '../promotion/metadata';
 import type { CommitStatus, GitProvider } from '../provider';
 import type { StepRuntime } from '../runtime';
-import { knownClusters } from './clusters';
+import { clusterMemory } from './clusters';
 import {
   contextMatcher,
   type EnvironmentResult,
@@ -82,7 +82,7 @@ export async function waitForPromotion(
 
   const clock = o.clock ?? Date.now;
   const matches = contextMatcher(o.patterns, previous.name);
-  const known = o.known ?? (await knownClusters(provider, based, matches, neutralContext));
+  const learn = clusterMemory(provider, based, matches, neutralContext, o.known);
   return poll(rt, o, async () => {
     let note = '';
     const candidates: { sha: string; fallback: boolean }[] = [];
@@ -103,7 +103,7 @@ export async function waitForPromotion(
     for (const c of candidates) {
       const all = await provider.listStatuses(c.sha);
       const rules = {
-        known,
+        known: await learn(all),
         now: clock(),
         soakMs: o.soakMs ?? 0,
         ...(o.require ? { require: o.require } : {}),
