@@ -33,6 +33,7 @@ const STEPS = [
   { step: 'render-manifests', inputs: { source: 'overlays/{env}' } },
   // A tag of no environment: the pipeline decides `none` and stops before any gate or Terraform.
   { step: 'pipeline', decides: ['operation', 'none'], ref: 'refs/tags/v1.0.0' },
+  { step: 'promotion-board' },
 ];
 
 /** A git repository with one commit and a gitops-promote.yaml: where the steps run. */

@@ -31,7 +31,11 @@ for (const [address, action] of planInventory(parsed)) {
 const previous = parityRecord('ops', '0'.repeat(40), 'applied', previousInventory);
 const ignore = addressMatcher(['module.legacy.*', 'terraform_data.r1*']);
 const checked = compareParity('apps', planInventory(parsed), previous, ignore);
-if (checked.result !== 'differs' || checked.unexercised.length < 1000 || checked.inventory.length < 1000)
+if (
+  checked.result !== 'differs' ||
+  checked.unexercised.length < resources / 10 ||
+  checked.inventory.length < resources / 10
+)
   throw new Error('the parity bench compares nothing worth timing');
 
 let sink = 0;

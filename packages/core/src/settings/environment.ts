@@ -17,9 +17,12 @@ export function findEnvironment(config: Config, name: string): Environment | und
 /** The environments of the configuration, as a hint after an unknown name. */
 export function knownEnvironments(config: Config, listing: Listing = 'use-one-of'): string {
   const names = config.environments.map((e) => e.name).join(', ');
+  // With no file, `default` would read as a file name.
+  const where =
+    config.source === 'default' ? 'the default configuration (no gitops-promote.yaml)' : config.source;
   return listing === 'defines'
-    ? `${config.source} defines ${names}`
-    : `use one of the environments in ${config.source}: ${names}`;
+    ? `${where} defines ${names}`
+    : `use one of the environments in ${where}: ${names}`;
 }
 
 /** The environment an input names; an unknown name fails naming the input and the known environments. */
