@@ -7,6 +7,7 @@ import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
+import { azureProviderOn, githubProviderOn } from './support/hosts';
 
 /**
  * Application promotion (XKS: image tags by pull request; Fabrikate: environment branches), through the
@@ -957,7 +958,7 @@ describe.each([
         ...edit,
       };
       const body = `Bumps podinfo.\n\n<!-- gitops-promote:promotion ${JSON.stringify(meta)} -->\n`;
-      await (await providerOf(host)).createPullRequest({ head, base: 'main', title: 'Bump podinfo', body });
+      await providerOf(host).createPullRequest({ head, base: 'main', title: 'Bump podinfo', body });
       const merged = await host.merge(1);
       checkoutMain(fx);
       const refs = git(fx.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
@@ -973,20 +974,10 @@ describe.each([
 );
 
 /** The platform's own client, to do what a person does on the hosting service (open a pull request). */
-async function providerOf(host: Host & { api: GitHubApiDouble | AzureDevOpsApi }) {
-  if (host.name === 'github') {
-    const api = host.api as GitHubApiDouble;
-    const { GitHubProvider } = await import('@gitops-promote/platform/providers/github');
-    return new GitHubProvider({ token: api.token, repository: api.repository, apiUrl: api.apiUrl });
-  }
-  const api = host.api as AzureDevOpsApi;
-  const { AzureDevOpsProvider } = await import('@gitops-promote/platform/providers/azure');
-  return new AzureDevOpsProvider({
-    token: api.token,
-    collectionUri: api.collectionUri,
-    project: api.project,
-    repositoryId: api.repositoryId,
-  });
+function providerOf(host: Host & { api: GitHubApiDouble | AzureDevOpsApi }) {
+  return host.name === 'github'
+    ? githubProviderOn(host.api as GitHubApiDouble)
+    : azureProviderOn(host.api as AzureDevOpsApi);
 }
 
 describe('the environment manifests are read inside the repository only', () => {

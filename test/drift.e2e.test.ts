@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, gitFixture } from './support/git';
+import {
+  azureProviderOn,
+  githubProviderOn,
+  ok,
+  requireTerraform,
+  TERRAFORM_GITIGNORE,
+} from './support/hosts';
 
 /**
  * Drift detection end to end, through the built bundles, the real terraform and a real bare remote, once
@@ -34,15 +39,7 @@ const TAG = 'apps-deploy-20260101000000';
 /** Newer by name, on main's head, never applied by apps (as when a tag run failed or has not run yet). */
 const UNAPPLIED_TAG = 'apps-deploy-20270101000000';
 
-beforeAll(() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'terraform is not on PATH: these tests run the real terraform 1.x (terraform_data only).',
-    );
-  }
-});
+beforeAll(requireTerraform);
 
 interface Status {
   context: string;
@@ -65,7 +62,7 @@ interface Host {
 
 async function githubHost(fx: GitFixture): Promise<Host> {
   const api = await startGitHubDouble(fx.remote);
-  const provider = new GitHubProvider({ token: api.token, repository: api.repository, apiUrl: api.apiUrl });
+  const provider = githubProviderOn(api);
   return {
     name: 'github',
     github: api,
@@ -86,12 +83,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
 
 async function azureHost(fx: GitFixture): Promise<Host> {
   const api: AzureDevOpsApi = await startAzureApi({ repo: fx.remote });
-  const provider = new AzureDevOpsProvider({
-    token: api.token,
-    collectionUri: api.collectionUri,
-    project: api.project,
-    repositoryId: api.repositoryId,
-  });
+  const provider = azureProviderOn(api);
   return {
     name: 'azure',
     run: (step, o) =>
@@ -124,11 +116,6 @@ async function terminalHost(fx: GitFixture): Promise<Host> {
   };
 }
 
-const ok = (r: BundleRun) => {
-  expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-  return r.outputs;
-};
-
 function stateFile(fx: GitFixture, workspace: string): string {
   return join(fx.work, 'infra', 'terraform.tfstate.d', workspace, 'terraform.tfstate');
 }
@@ -150,7 +137,7 @@ describe.each([
 ])('drift on %s', (_title, makeHost) => {
   it('matrix at the deployed commits; drift found, reported once and in place, cleared after repair; state untouched', async () => {
     const fx = gitFixture({
-      '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+      '.gitignore': TERRAFORM_GITIGNORE,
       'gitops-promote.yaml': CONFIG,
       'infra/main.tf': MAIN_TF,
     });

@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
+import {
+  azureProviderOn,
+  githubProviderOn,
+  ok,
+  requireTerraform,
+  TERRAFORM_GITIGNORE,
+} from './support/hosts';
 
 /**
  * The Kubestack flow end to end, through the built bundles, the real terraform and a real bare remote:
@@ -45,15 +50,7 @@ resource "terraform_data" "ingress" {
 const CONFIG =
   'terraform: { working-directory: infra, lock-timeout: 30s }\nstatus: { timeout: 5s, interval: 1s }\n';
 
-beforeAll(() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'terraform is not on PATH: these tests run the real terraform 1.x (offline, terraform_data only). Install it.',
-    );
-  }
-});
+beforeAll(requireTerraform);
 
 interface Status {
   context: string;
@@ -93,12 +90,7 @@ interface Host {
 
 async function githubHost(fx: GitFixture): Promise<Host> {
   const api: GitHubApiDouble = await startGitHubDouble(fx.remote);
-  const provider = new GitHubProvider({
-    token: api.token,
-    repository: api.repository,
-    apiUrl: api.apiUrl,
-    writeIntervalMs: 0,
-  });
+  const provider = githubProviderOn(api, { writeIntervalMs: 0 });
   return {
     name: 'github',
     token: api.token,
@@ -138,12 +130,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
 
 async function azureHost(fx: GitFixture): Promise<Host> {
   const api: AzureDevOpsApi = await startAzureApi({ repo: fx.remote });
-  const provider = new AzureDevOpsProvider({
-    token: api.token,
-    collectionUri: api.collectionUri,
-    project: api.project,
-    repositoryId: api.repositoryId,
-  });
+  const provider = azureProviderOn(api);
   return {
     name: 'azure',
     run: (step, o) =>
@@ -243,7 +230,7 @@ function workspaceResources(fx: GitFixture, workspace: string): string[] {
 
 function repo(): GitFixture {
   return gitFixture({
-    '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+    '.gitignore': TERRAFORM_GITIGNORE,
     'gitops-promote.yaml': CONFIG,
     'infra/main.tf': MAIN_TF,
   });
@@ -264,11 +251,6 @@ function visibleLog(r: BundleRun): string {
     )
     .join('\n');
 }
-
-const ok = (r: BundleRun) => {
-  expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-  return r.outputs;
-};
 
 let host: Host | undefined;
 afterEach(async () => {
@@ -749,7 +731,7 @@ describe.each([
 
   it('environment branches: a merge commit is checked against the plan recorded on the merged head; a direct push is refused', async () => {
     const fx = gitFixture({
-      '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+      '.gitignore': TERRAFORM_GITIGNORE,
       'gitops-promote.yaml': BRANCH_LAYOUT_CONFIG,
       'infra/main.tf': MAIN_TF,
     });

@@ -1,15 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommitStatus, GitProvider } from '@gitops-promote/core';
-import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAzureApi } from './doubles/azure-api';
 import { startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
+import {
+  azureProviderOn,
+  githubProviderOn,
+  ok,
+  requireTerraform,
+  TERRAFORM_GITIGNORE,
+} from './support/hosts';
 
 /**
  * Environment parity end to end, through the built terraform-run bundle, the real terraform (terraform_data,
@@ -37,15 +41,7 @@ resource "terraform_data" "extra" {
 const CONFIG = 'terraform: { working-directory: infra, lock-timeout: 30s }\n';
 const IGNORING = `${CONFIG}parity:\n  ignore: ["terraform_data.extra*", "terraform_data.app"]\n`;
 
-beforeAll(() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'terraform is not on PATH: these tests run the real terraform 1.x (offline). Install it.',
-    );
-  }
-});
+beforeAll(requireTerraform);
 
 interface Run {
   ref: string;
@@ -64,12 +60,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
   const api = await startGitHubDouble(fx.remote);
   return {
     name: 'github',
-    provider: new GitHubProvider({
-      token: api.token,
-      repository: api.repository,
-      apiUrl: api.apiUrl,
-      writeIntervalMs: 0,
-    }),
+    provider: githubProviderOn(api, { writeIntervalMs: 0 }),
     run: (cwd, r) =>
       runGitHub('terraform-run', {
         cwd,
@@ -88,12 +79,7 @@ async function azureHost(fx: GitFixture): Promise<Host> {
   const api = await startAzureApi({ repo: fx.remote });
   return {
     name: 'azure',
-    provider: new AzureDevOpsProvider({
-      token: api.token,
-      collectionUri: api.collectionUri,
-      project: api.project,
-      repositoryId: api.repositoryId,
-    }),
+    provider: azureProviderOn(api),
     run: (cwd, r) =>
       runAzure('terraform-run', {
         cwd,
@@ -145,11 +131,6 @@ function stateAddresses(cwd: string, workspace: string): string[] {
     .sort();
 }
 
-const ok = (r: BundleRun) => {
-  expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-  return r.outputs;
-};
-
 const status = (all: CommitStatus[], context: string) => all.find((s) => s.context === context);
 
 let host: Host | undefined;
@@ -165,7 +146,7 @@ describe.each([
 ])('environment parity on %s', (_title, makeHost) => {
   it('same for identical environments; differs naming what apps would do otherwise; error stops the promotion', async () => {
     const fx = gitFixture({
-      '.gitignore': '.terraform/\n*.tfstate\n*.tfstate.*\nterraform.tfstate.d/\n.terraform.lock.hcl\n',
+      '.gitignore': TERRAFORM_GITIGNORE,
       'gitops-promote.yaml': CONFIG,
       'gitops-promote-ignoring.yaml': IGNORING,
       'infra/main.tf': MAIN_TF,

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Board, metadataBlock } from '@gitops-promote/core';
-import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
 import { GitRemoteProvider } from '@gitops-promote/platform/providers/git';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, isWrite, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, bundlePath, parseVso, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture } from './support/git';
+import { azureProviderOn, githubProviderOn } from './support/hosts';
 
 /**
  * promotion-board through the built bundle on the GitHub double, the Azure DevOps double and a plain Git
@@ -31,7 +30,7 @@ const FAST = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 5_000, totalMs: 10_000
 
 async function githubHost(fx: GitFixture): Promise<Host> {
   const api: GitHubApiDouble = await startGitHubDouble(fx.remote);
-  const provider = new GitHubProvider({ token: api.token, repository: api.repository, apiUrl: api.apiUrl });
+  const provider = githubProviderOn(api);
   let from = 0;
   return {
     name: 'github',
@@ -64,13 +63,7 @@ async function githubHost(fx: GitFixture): Promise<Host> {
 
 async function azureHost(fx: GitFixture): Promise<Host> {
   const api: AzureDevOpsApi = await startAzureApi({ repo: fx.remote });
-  const provider = new AzureDevOpsProvider({
-    token: api.token,
-    collectionUri: api.collectionUri,
-    project: api.project,
-    repositoryId: api.repositoryId,
-    retry: FAST,
-  });
+  const provider = azureProviderOn(api, { retry: FAST });
   let from = 0;
   return {
     name: 'azure',

@@ -6,13 +6,13 @@
 // operators the recipes use), the `resources.repositories` checkout of a template.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { ROOT } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
+import { githubProviderOn } from './support/hosts';
 import { azureCondition, runComposite, runTemplate } from './support/recipes';
 
 const XKS =
@@ -218,14 +218,12 @@ describe('recipes/rendering (GitHub composite action)', () => {
     writeFileSync(join(app.work, 'overlays/dev/kustomization.yaml'), overlay(5));
     const feature = app.commit({}, 'scale dev');
     app.git('push', '-q', 'origin', 'feature/scale');
-    const pr = await new GitHubProvider({
-      token: api.token,
-      repository: api.repository,
-      apiUrl: api.apiUrl,
-      writeIntervalMs: 0,
-      log: () => {},
-      env: {},
-    }).createPullRequest({ head: 'feature/scale', base: 'main', title: 'Scale dev', body: '' });
+    const pr = await githubProviderOn(api, { writeIntervalMs: 0, log: () => {}, env: {} }).createPullRequest({
+      head: 'feature/scale',
+      base: 'main',
+      title: 'Scale dev',
+      body: '',
+    });
     const verified = await runComposite(ACTION, {
       ...githubEvent(app, api, 'pull_request', `refs/pull/${pr.number}/merge`, feature, {
         number: pr.number,

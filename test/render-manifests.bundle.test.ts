@@ -3,13 +3,12 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AzureDevOpsProvider } from '@gitops-promote/platform/providers/azure';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
+import { azureProviderOn, githubProviderOn } from './support/hosts';
 
 /**
  * The Bedrock pipeline with real `kubectl kustomize`: a base with dev/stage/prod overlays, rendered into
@@ -519,14 +518,12 @@ describe('GitHub Actions through the API double: the same repository', () => {
     writeFileSync(join(app.work, 'overlays/dev/kustomization.yaml'), overlay('dev', 5));
     const feature = app.commit({}, 'scale dev');
     app.git('push', '-q', 'origin', 'feature/scale');
-    const pr = await new GitHubProvider({
-      token: api.token,
-      repository: api.repository,
-      apiUrl: api.apiUrl,
-      writeIntervalMs: 0,
-      log: () => {},
-      env: {},
-    }).createPullRequest({ head: 'feature/scale', base: 'main', title: 'Scale dev', body: '' });
+    const pr = await githubProviderOn(api, { writeIntervalMs: 0, log: () => {}, env: {} }).createPullRequest({
+      head: 'feature/scale',
+      base: 'main',
+      title: 'Scale dev',
+      body: '',
+    });
     const event = {
       event: 'pull_request',
       ref: `refs/pull/${pr.number}/merge`,
@@ -596,12 +593,12 @@ describe('Azure Pipelines through the API double', () => {
     writeFileSync(join(app.work, 'overlays/dev/kustomization.yaml'), overlay('dev', 2));
     const feature = app.commit({}, 'scale dev');
     app.git('push', '-q', 'origin', 'feature/scale');
-    const pr = await new AzureDevOpsProvider({
-      token: api.token,
-      collectionUri: api.collectionUri,
-      project: api.project,
-      repositoryId: api.repositoryId,
-    }).createPullRequest({ head: 'feature/scale', base: 'main', title: 'Scale dev', body: 'b' });
+    const pr = await azureProviderOn(api).createPullRequest({
+      head: 'feature/scale',
+      base: 'main',
+      title: 'Scale dev',
+      body: 'b',
+    });
     const event = {
       reason: 'PullRequest',
       sourceBranch: `refs/pull/${pr.number}/merge`,

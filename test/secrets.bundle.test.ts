@@ -9,6 +9,7 @@ import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, bundlePath, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
+import { requireTerraform } from './support/hosts';
 
 /**
  * No secret reaches a log, on any platform, with debug logging on: every step bundle (and the recipe)
@@ -53,15 +54,7 @@ const TERRAFORM = {
   'init-args': `-backend-config=sas_token=${SAS_TOKEN}`,
 };
 
-beforeAll(() => {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'terraform is not on PATH: these tests run the real terraform (offline, terraform_data only)',
-    );
-  }
-});
+beforeAll(requireTerraform);
 
 type Platform = 'azure' | 'github' | 'terminal';
 
