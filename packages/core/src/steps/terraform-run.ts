@@ -111,7 +111,6 @@ export const terraformRun: Step<TerraformRunOutput> = {
       out['plan-json-file'] = planJsonFile;
       const parsed = parsePlanJson(json);
       const summary = summarisePlan(parsed);
-      const inventory = planInventory(parsed);
       report.summary = summary;
       report.attributes = attributeChanges(parsed);
       for (const secret of sensitiveValues(summary.outputs)) rt.setSecret(secret);
@@ -126,6 +125,8 @@ export const terraformRun: Step<TerraformRunOutput> = {
         return out;
       }
 
+      // What parity compares (plan) and records (apply, or a plan of an environment with a next one).
+      const inventory = planInventory(parsed);
       if (s.operation === 'plan') {
         report.parity = await checkParity(rt, hosting, s, sha, inventory);
         if (report.parity) {

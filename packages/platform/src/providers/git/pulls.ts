@@ -17,19 +17,8 @@ interface Comment {
   body: string;
 }
 
-/** What the remote keeps of a pull request; head sha and state are read live while it is open. */
-interface Record_ {
-  number: number;
-  head: string;
-  headSha: string;
-  base: string;
-  title: string;
-  body: string;
-  state: 'open' | 'closed' | 'merged';
-  mergeCommitSha?: string;
-  autoMerge: boolean;
-  comments: Comment[];
-}
+/** What the remote keeps of a pull request (all but its URL, plus comments); head sha and state are read live while it is open. */
+type Record_ = Omit<PullRequest, 'url'> & { comments: Comment[] };
 
 export class GitPullRequests {
   constructor(private readonly cli: GitCli) {}
