@@ -1,11 +1,12 @@
 import { STEP_LOADERS, suggest } from '@gitops-promote/core';
 import { usage, VERSION } from './cli-help';
+import type { ServiceOptions } from './services';
 import { runInTerminal } from './terminal';
 
 export { parseFlags } from './terminal';
 
 /** `gitops-promote <step> --input value …`; returns the process exit code. Loads only the step it runs. */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], services: ServiceOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${await usage()}\n`);
@@ -29,5 +30,5 @@ export async function runCli(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  return runInTerminal(await load(), rest, { asTable });
+  return runInTerminal(await load(), rest, { asTable, services });
 }

@@ -1,5 +1,9 @@
 import { STEP_LOADERS } from '@gitops-promote/core';
 import { main } from './main';
+import type { ServiceOptions } from './services';
+
+/** Only this entry brings the proxy client (undici): the Azure DevOps task bundles never reach it. */
+const SERVICES: ServiceOptions = { proxyFetch: () => import('./providers/github/proxy-fetch') };
 
 /**
  * The one bundle every GitHub action shares (dist/main/): `dist/<step>/index.mjs` calls `run('<step>')`,
@@ -8,11 +12,11 @@ import { main } from './main';
 export async function run(name: string): Promise<void> {
   const load = STEP_LOADERS[name];
   if (!load) throw new Error(`gitops-promote: no step ${name} in this bundle`);
-  await main(await load());
+  await main(await load(), SERVICES);
 }
 
 /** The terminal command (dist/cli/index.mjs); returns the exit code. */
 export async function cli(argv: string[]): Promise<number> {
   const { runCli } = await import('./cli');
-  return runCli(argv);
+  return runCli(argv, SERVICES);
 }

@@ -1,4 +1,5 @@
 import { runStep, type Step } from '@gitops-promote/core';
+import type { ServiceOptions } from './services';
 
 export type PlatformName = 'github' | 'azure' | 'terminal';
 
@@ -12,7 +13,7 @@ export function detectPlatform(env: NodeJS.ProcessEnv = process.env): PlatformNa
  * Entry of a step bundle run by GitHub Actions, Azure Pipelines or a terminal. Each adapter is loaded on
  * demand, so a run pays only for its own platform library.
  */
-export async function main(step: Step): Promise<void> {
+export async function main(step: Step, options: ServiceOptions = {}): Promise<void> {
   const platform = detectPlatform();
   if (platform === 'github') {
     const [{ GitHubRuntime }, { createServices }] = await Promise.all([
@@ -20,17 +21,17 @@ export async function main(step: Step): Promise<void> {
       import('./services'),
     ]);
     const rt = new GitHubRuntime();
-    await runStep(step, rt, createServices(rt));
+    await runStep(step, rt, createServices(rt, process.env, options));
   } else if (platform === 'azure') {
     const [{ AzureRuntime }, { createServices }] = await Promise.all([
       import('./runtimes/azure'),
       import('./services'),
     ]);
     const azure = new AzureRuntime();
-    await runStep(step, azure, createServices(azure));
+    await runStep(step, azure, createServices(azure, process.env, options));
     azure.complete();
   } else {
     const { runInTerminal } = await import('./terminal');
-    process.exitCode = await runInTerminal(step, process.argv.slice(2));
+    process.exitCode = await runInTerminal(step, process.argv.slice(2), { services: options });
   }
 }

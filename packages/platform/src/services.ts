@@ -1,24 +1,38 @@
 import { GitopsError, type GitProvider, InputError, type Runtime, type Services } from '@gitops-promote/core';
+import { type ProxyFetchLoader, proxyFor } from './providers/github/proxy';
 
 const PROVIDERS = ['auto', 'github', 'azure', 'git'] as const;
 type ProviderKind = (typeof PROVIDERS)[number];
+
+/** What the entry bundle brings: the GitHub-action and terminal entry (hub.ts) brings the proxy client. */
+export interface ServiceOptions {
+  proxyFetch?: ProxyFetchLoader;
+}
 
 /**
  * Services for a run. The provider is built on first use from the `provider` input (default `auto`:
  * GitHub under GitHub Actions, Azure DevOps under Azure Pipelines, plain Git elsewhere) and the `token`
  * input; its module is imported only then, so steps that never call an API never load a client.
  */
-export function createServices(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Services {
+export function createServices(
+  rt: Runtime,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ServiceOptions = {},
+): Services {
   let provider: Promise<GitProvider> | undefined;
   return {
     provider() {
-      provider ??= createProvider(rt, env).then((p) => masking(p, rt));
+      provider ??= createProvider(rt, env, options).then((p) => masking(p, rt));
       return provider;
     },
   };
 }
 
-async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitProvider> {
+async function createProvider(
+  rt: Runtime,
+  env: NodeJS.ProcessEnv,
+  options: ServiceOptions,
+): Promise<GitProvider> {
   const chosen = (rt.input('provider').trim() || 'auto') as ProviderKind;
   if (!PROVIDERS.includes(chosen))
     throw new InputError('provider', chosen, `use one of ${PROVIDERS.join(', ')}`);
@@ -44,6 +58,7 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
       token: t,
       repository,
       apiUrl: env.GITHUB_API_URL,
+      fetch: await githubFetch(rt, env.GITHUB_API_URL || 'https://api.github.com', options),
       serverUrl: env.GITHUB_SERVER_URL,
       // A run's own writes are not paced (the provider's default); retries keep the hosts' advice.
       log: (line) => rt.info(line),
@@ -80,6 +95,24 @@ async function createProvider(rt: Runtime, env: NodeJS.ProcessEnv): Promise<GitP
   }
   const { GitRemoteProvider } = await import('./providers/git');
   return new GitRemoteProvider({ cwd: rt.context.workspace });
+}
+
+/**
+ * The proxy-aware `fetch` when a proxy variable applies to the API and this bundle carries the proxy
+ * client; else direct (the global `fetch`), with one warning when a proxy was asked for.
+ */
+async function githubFetch(
+  rt: Runtime,
+  apiUrl: string,
+  options: ServiceOptions,
+): Promise<typeof fetch | undefined> {
+  const proxy = proxyFor(apiUrl);
+  if (!proxy) return undefined;
+  if (options.proxyFetch) return (await options.proxyFetch()).proxyFetch(proxy.url);
+  rt.warning(
+    `${proxy.variable} is set, but this task sends the github provider's requests to ${apiUrl} directly, not through the proxy (as the azure provider does); allow the agent direct access to the API, or add its host to NO_PROXY`,
+  );
+  return undefined;
 }
 
 /**

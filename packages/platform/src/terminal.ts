@@ -10,7 +10,7 @@ import {
 import { stepHelp } from './cli-help';
 import type { GitRemoteProvider } from './providers/git';
 import { TerminalRuntime } from './runtimes/terminal';
-import { createServices } from './services';
+import { createServices, type ServiceOptions } from './services';
 
 /** A command-line mistake: said on stderr with exit code 2, before anything runs. */
 class UsageError extends Error {}
@@ -63,7 +63,7 @@ function unknownFlag(step: Step, flag: string): UsageError {
 export async function runInTerminal(
   step: Step,
   args: string[],
-  o: { asTable?: boolean } = {},
+  o: { asTable?: boolean; services?: ServiceOptions } = {},
 ): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${stepHelp(step)}\n`);
@@ -78,7 +78,7 @@ export async function runInTerminal(
     return 2;
   }
   const rt = new TerminalRuntime(parsed.values, undefined, undefined, undefined, process.env, !o.asTable);
-  const services = createServices(rt);
+  const services = createServices(rt, process.env, o.services);
   try {
     await runStep(step, rt, services);
     if (parsed.merge && !rt.failed) await mergeProposal(rt, services);

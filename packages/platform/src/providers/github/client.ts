@@ -48,6 +48,8 @@ export interface GitHubProviderOptions {
   log?: (line: string) => void;
   /** Environment to read defaults from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The `fetch` requests go through (a proxy-aware one, say). Default: the global `fetch`, direct. */
+  fetch?: typeof fetch;
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -89,6 +91,8 @@ export class GitHubClient {
   readonly #token: string;
   readonly #retry: RetryPolicy;
   readonly #writeIntervalMs: number;
+  readonly #fetch?: typeof fetch;
+  readonly #env: NodeJS.ProcessEnv;
   #octokit?: Promise<OctokitLike>;
   #repository?: Promise<GhRepository>;
   /** Whether a call on the repository succeeded: then a 404 means the object, not the repository, is absent. */
@@ -126,6 +130,8 @@ export class GitHubClient {
     const r = options.retry ?? {};
     this.#retry = { retries: r.retries ?? 4, ...retryTiming(r) };
     this.#writeIntervalMs = options.writeIntervalMs ?? 0;
+    this.#fetch = options.fetch;
+    this.#env = env;
     // Log lines may quote the API (untrusted): the default sink keeps them from starting a workflow command.
     const sink =
       options.log ??
@@ -295,6 +301,8 @@ export class GitHubClient {
       retry: this.#retry,
       writeIntervalMs: this.#writeIntervalMs,
       log: this.log,
+      fetch: this.#fetch,
+      env: this.#env,
     });
     return this.#octokit;
   }

@@ -1,7 +1,8 @@
 /**
  * The Octokit client and its HTTP policy: a timeout per request, retries with backoff for 5xx, 429,
  * network errors and timeouts (honouring `retry-after`), rate limits waited out by the throttling plugin,
- * a time budget per call, and unpaced writes unless asked (SPEC §6). Octokit is loaded on the first call.
+ * a time budget per call, and unpaced writes unless asked (SPEC §6). Octokit is loaded on the first call:
+ * @octokit/core and its plugins on a given `fetch` (no @actions/github, whose proxy-aware fetch is undici).
  */
 import { formatDuration } from '@gitops-promote/core';
 import { backoffMs, type RetryTiming, retryAfterSeconds } from '../shared/retry';
@@ -18,6 +19,10 @@ export interface OctokitSettings {
   writeIntervalMs: number;
   /** Already free of the token. */
   log: (line: string) => void;
+  /** The base `fetch` (a proxy-aware one, say). Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** For ACTIONS_ORCHESTRATION_ID. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 // The part of Octokit this module uses (typed here so the types do not pull Octokit in at load time).
@@ -72,17 +77,14 @@ class TimeoutError extends Error {
 const ALL_ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
 
 export async function loadOctokit(settings: OctokitSettings): Promise<OctokitLike> {
-  const [{ getOctokit }, { retry }, { throttling }, utils] = await Promise.all([
-    import('@actions/github'),
+  const [{ Octokit }, { paginateRest }, { retry }, { throttling }] = await Promise.all([
+    import('@octokit/core'),
+    import('@octokit/plugin-paginate-rest'),
     import('@octokit/plugin-retry'),
     import('@octokit/plugin-throttling'),
-    import('@actions/github/lib/utils'),
   ]);
   const cfg = settings.retry;
   const callName = namer(settings.apiUrl);
-  // The proxy-aware fetch @actions/github sets up (HTTPS_PROXY, NO_PROXY), or the global one.
-  const defaults = utils.defaults as { request?: { fetch?: typeof fetch } } | undefined;
-  const baseFetch: typeof fetch = defaults?.request?.fetch ?? globalThis.fetch;
   const log = {
     debug: () => {},
     info: () => {},
@@ -90,27 +92,28 @@ export async function loadOctokit(settings: OctokitSettings): Promise<OctokitLik
     error: (m: string) => settings.log(`error: ${m}`),
   };
   const onLimit = limitHandler(cfg, settings.log, callName);
-  const octokit = getOctokit(
-    settings.token,
-    {
-      baseUrl: settings.apiUrl,
-      userAgent: 'gitops-promote',
-      log,
-      request: { fetch: timed(baseFetch, cfg), log },
-      retry: { doNotRetry: ALL_ERROR_STATUSES, retryAfterBaseValue: 1 },
-      throttle: {
-        onRateLimit: onLimit('rate limit exhausted'),
-        onSecondaryRateLimit: onLimit('secondary rate limit'),
-        retryAfterBaseValue: cfg.retryAfterUnitMs,
-        write: spacing(settings.writeIntervalMs),
-        notifications: spacing(settings.writeIntervalMs * 3),
-      },
-    },
-    // Order matters: the policy's error hook must sit inside the retry plugin.
+  // Order matters: the policy's error hook must sit inside the retry plugin.
+  const Client = Octokit.plugin(
+    paginateRest,
     retryPolicy(cfg, settings.log, callName) as never,
-    retry as never,
-    throttling as never,
-  ) as unknown as OctokitLike;
+    retry,
+    throttling,
+  );
+  const octokit = new Client({
+    auth: settings.token,
+    baseUrl: settings.apiUrl,
+    userAgent: userAgent(settings.env ?? process.env),
+    log,
+    request: { fetch: timed(settings.fetch ?? globalThis.fetch, cfg), log },
+    retry: { doNotRetry: ALL_ERROR_STATUSES, retryAfterBaseValue: 1 },
+    throttle: {
+      onRateLimit: onLimit('rate limit exhausted'),
+      onSecondaryRateLimit: onLimit('secondary rate limit'),
+      retryAfterBaseValue: cfg.retryAfterUnitMs,
+      write: spacing(settings.writeIntervalMs),
+      notifications: spacing(settings.writeIntervalMs * 3),
+    },
+  } as never) as unknown as OctokitLike;
 
   // Outermost: a fresh `request` object per request (Octokit shares the default one), with its deadline.
   octokit.hook.wrap('request', (request, options) => {
@@ -123,6 +126,14 @@ export async function loadOctokit(settings: OctokitSettings): Promise<OctokitLik
     return request();
   });
   return octokit;
+}
+
+/** `gitops-promote`, tagged with the runner's orchestration id as @actions/github tags it. */
+function userAgent(env: NodeJS.ProcessEnv): string {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim();
+  return id
+    ? `gitops-promote actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}`
+    : 'gitops-promote';
 }
 
 /** How a request is named in log lines: `GET /repos/…`, relative to the API root. */
