@@ -597,7 +597,8 @@ export class GitHubApiDouble {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', this.#origin);
+    // Links (pagination) name the host the request named, as GitHub's do (a proxy test names it otherwise).
+    const url = new URL(req.url ?? '/', req.headers.host ? `http://${req.headers.host}` : this.#origin);
     const rawPath = (req.url ?? '/').split('?')[0]!;
     const path = this.prefix && rawPath.startsWith(this.prefix) ? rawPath.slice(this.prefix.length) : rawPath;
     let body: unknown;
