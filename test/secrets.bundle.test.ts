@@ -97,7 +97,7 @@ function expectNoSecretShown(platform: Platform, r: BundleRun): void {
   if (platform !== 'terminal') expectRegisteredFirst(platform, r, TOKEN);
 }
 
-/** The token is registered before the step writes anything (only the task library's start-up lines come earlier). */
+/** The token is registered before the step writes anything (only debug lines may come earlier). */
 function expectRegisteredFirst(platform: Platform, r: BundleRun, token: string): void {
   const lines = r.stdout.split('\n');
   const at = lines.indexOf(`${platform === 'azure' ? '##vso[task.setsecret]' : '::add-mask::'}${token}`);
