@@ -97,7 +97,7 @@ function expectNoSecretShown(platform: Platform, r: BundleRun): void {
   if (platform !== 'terminal') expectRegisteredFirst(platform, r, TOKEN);
 }
 
-/** The token is registered before the step writes anything (only the task library's start-up lines come earlier). */
+/** The token is registered before the step writes anything (only debug lines may come earlier). */
 function expectRegisteredFirst(platform: Platform, r: BundleRun, token: string): void {
   const lines = r.stdout.split('\n');
   const at = lines.indexOf(`${platform === 'azure' ? '##vso[task.setsecret]' : '::add-mask::'}${token}`);
@@ -280,26 +280,39 @@ describe.each(HOSTS)('%s, debug logging on', (platform, start) => {
 
   it('commands the step starts (Terraform, a render command) see none of its inputs', async () => {
     const probes = tempDir('gp-probe-');
+    // What the Azure DevOps agent hands a task besides inputs: secret variables, service connection and
+    // secure file credentials. The task keeps them; its children must not inherit them.
+    const agentSecrets: Record<string, string> =
+      platform === 'azure'
+        ? {
+            SECRET_DEPLOY_PASSWORD: 'gp-secret-variable-value',
+            ENDPOINT_AUTH_PARAMETER_SVC_ACCESSTOKEN: 'gp-endpoint-token',
+            SECUREFILE_TICKET_KUBECONFIG: 'gp-secure-file-ticket',
+            VSTS_TASKVARIABLE_PREVIOUS: 'gp-task-variable',
+          }
+        : {};
     const terraformEnv = join(probes, 'terraform.env');
     const applied = await host.run(
       'terraform-run',
       { environment: 'ops', operation: 'apply', ...TERRAFORM },
-      { PROBE_FILE: terraformEnv },
+      { PROBE_FILE: terraformEnv, ...agentSecrets },
     );
     expectOk(applied);
     const renderEnv = join(probes, 'render.env');
     const rendered = await host.run(
       'render-manifests',
       { environment: 'ops', renderer: 'command', command: 'node probe.mjs {env}', mode: 'publish' },
-      { PROBE_FILE: renderEnv },
+      { PROBE_FILE: renderEnv, ...agentSecrets },
     );
     expectOk(rendered);
     for (const file of [terraformEnv, renderEnv]) {
       const seen = readFileSync(file, 'utf8');
       // The probe really ran with the step's environment: it saw the variable the test set.
       expect(seen).toContain(`PROBE_FILE=${file}`);
-      expect(seen.split('\n').filter((l) => /^INPUT_/i.test(l))).toEqual([]);
-      for (const secret of [TOKEN, ACCESS_KEY, SAS_TOKEN]) expect(seen).not.toContain(secret);
+      const vaulted = /^(INPUT|SECRET|ENDPOINT_AUTH|SECUREFILE_TICKET|VSTS_TASKVARIABLE)_/i;
+      expect(seen.split('\n').filter((l) => vaulted.test(l))).toEqual([]);
+      for (const secret of [TOKEN, ACCESS_KEY, SAS_TOKEN, ...Object.values(agentSecrets)])
+        expect(seen).not.toContain(secret);
     }
   });
 

@@ -2,8 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Annotation, RunContext, Runtime } from '@gitops-promote/core';
-import * as taskInternal from 'azure-pipelines-task-lib/internal';
-import * as tl from 'azure-pipelines-task-lib/task';
 import {
   CREDENTIAL_INPUTS,
   credentialsIn,
@@ -12,6 +10,7 @@ import {
   neutraliseAzureCommands as safe,
   TOKEN_VARIABLES,
 } from '../log-safety';
+import { AzureTask } from './azure-commands';
 import { azureHosting } from './hosting';
 
 /** `working-directory` → `workingDirectory`: task.json names inputs and output variables in camelCase. */
@@ -19,7 +18,7 @@ export function azureName(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Azure Pipelines: inputs through the task library, outputs as output variables, uploaded summaries. */
+/** Azure Pipelines: inputs and logging commands as the task library has them, outputs as output variables, uploaded summaries. */
 export class AzureRuntime implements Runtime {
   readonly platform = 'azure' as const;
   readonly context: RunContext;
@@ -27,7 +26,11 @@ export class AzureRuntime implements Runtime {
   private readonly sections = new Map<string, { file: string; text: string }>();
   private summaryDir?: string;
 
+  /** Takes the inputs and secrets out of `env` at once, as the task library does when it loads. */
+  private readonly tl: AzureTask;
+
   constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.tl = new AzureTask(env);
     this.context = azureContext(env);
     // Before anything is logged: once registered, the agent masks a value wherever it appears.
     for (const name of SECRET_INPUTS) this.setSecret(this.input(name));
@@ -36,11 +39,11 @@ export class AzureRuntime implements Runtime {
   }
 
   input(name: string): string {
-    if (QUIET.has(name)) return quietInput(name);
-    return tl.getInput(azureName(name), false) ?? '';
+    // Secret and credential inputs without the debug echo of their value: not yet registered as secrets.
+    return this.tl.getInput(azureName(name), { quiet: QUIET.has(name) }) ?? '';
   }
   setOutput(name: string, value: string): void {
-    tl.setVariable(azureName(name), value, false, true);
+    this.tl.setVariable(azureName(name), value, false, true);
   }
   private readonly secrets = new SecretSet();
   /** Hides every registered secret in text that leaves the log (comments); the platform masks only logs. */
@@ -48,19 +51,19 @@ export class AzureRuntime implements Runtime {
     return this.secrets.mask(text);
   }
   setSecret(value: string): void {
-    if (this.secrets.add(value)) tl.setSecret(value);
+    if (this.secrets.add(value)) this.tl.setSecret(value);
   }
   debug(message: string): void {
-    tl.debug(safe(message));
+    this.tl.debug(safe(message));
   }
   info(message: string): void {
     console.log(safe(message));
   }
   warning(message: string, a?: Annotation): void {
-    tl.logIssue(tl.IssueType.Warning, safe(message), a?.file, a?.line, a?.column);
+    this.tl.logIssue('warning', safe(message), a?.file, a?.line, a?.column);
   }
   error(message: string, a?: Annotation): void {
-    tl.logIssue(tl.IssueType.Error, safe(message), a?.file, a?.line, a?.column);
+    this.tl.logIssue('error', safe(message), a?.file, a?.line, a?.column);
   }
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     console.log(`##[group]${safe(title)}`);
@@ -81,29 +84,29 @@ export class AzureRuntime implements Runtime {
     }
     part.text += this.secrets.mask(markdown);
     writeFileSync(part.file, part.text);
-    if (first) tl.uploadSummary(part.file);
+    if (first) this.tl.uploadSummary(part.file);
   }
   async attach(file: string, name: string): Promise<void> {
     // ##vso[artifact.upload]: the page shows under the run's artifacts, one folder per name.
-    tl.uploadArtifact(name, file, name);
+    this.tl.uploadArtifact(name, file, name);
   }
   private failed = false;
   private issues?: string;
   /** Kept for complete(): the one result line says SucceededWithIssues with this message. */
   warnResult(message: string): void {
     this.issues = safe(message);
-    tl.warning(this.issues);
+    this.tl.warning(this.issues);
   }
   fail(message: string): void {
     this.failed = true;
     process.exitCode = 1;
-    tl.setResult(tl.TaskResult.Failed, safe(message));
+    this.tl.setResult('Failed', safe(message));
   }
   /** Azure DevOps wants an explicit result line; a failure has already written one. */
   complete(): void {
     if (this.failed) return;
-    if (this.issues !== undefined) tl.setResult(tl.TaskResult.SucceededWithIssues, this.issues);
-    else tl.setResult(tl.TaskResult.Succeeded, 'done');
+    if (this.issues !== undefined) this.tl.setResult('SucceededWithIssues', this.issues);
+    else this.tl.setResult('Succeeded', 'done');
   }
 }
 
@@ -113,15 +116,6 @@ export function summaryFileName(section: string): string {
 }
 
 const QUIET = new Set<string>([...SECRET_INPUTS, ...CREDENTIAL_INPUTS]);
-
-/**
- * `tl.getInput` without its `##vso[task.debug]name=value` echo (written under System.Debug, before a
- * step could register the value as a secret). The library moves INPUT_* out of process.env into its
- * vault when it loads, so the value is read from there, under the key getInput uses.
- */
-function quietInput(name: string): string {
-  return taskInternal._vault.retrieveSecret(`INPUT_${taskInternal._getVariableKey(azureName(name))}`) ?? '';
-}
 
 function short(ref: string | undefined): string | undefined {
   if (!ref) return undefined;
