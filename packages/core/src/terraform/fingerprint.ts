@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { ChangeJson, PlanJson } from './plan-json';
+import { createHash, type Hash } from 'node:crypto';
+import type { ChangeJson, PlanJson, ResourceChangeJson } from './plan-json';
 
 // Markers cannot collide with values: canonical JSON never starts a value with `#`.
 const UNKNOWN = '#unknown';
 const SENSITIVE = '#sensitive';
+const VERSION = 'gitops-promote plan fingerprint v1\n';
 
 /**
  * sha256 (hex) of what a plan would change: each resource change that is not a no-op (address,
@@ -17,44 +18,48 @@ const SENSITIVE = '#sensitive';
  * Unknown values hash as an "unknown" marker. Sensitive values hash as a "sensitive" marker, not by
  * value: the fingerprint is published in commit statuses, and a digest of a short secret can be
  * guessed. Reviewers never saw those values either; a changed secret still shows as a changed action.
+ *
+ * Each change is one line of canonical text, written into the hash as soon as it is built (changes are
+ * sorted first), so no line outlives its `update`.
  */
 export function planFingerprint(plan: PlanJson): string {
-  const entries: { key: string; text: string }[] = [];
-  for (const rc of plan.resource_changes ?? []) {
-    const c = rc.change;
-    if (isNoOp(c) && !rc.previous_address && !c.importing) continue;
-    const key = `${rc.address}\u0000${rc.deposed ?? ''}`;
-    const text = [
-      'resource',
-      JSON.stringify(rc.address),
-      JSON.stringify(rc.previous_address ?? null),
-      JSON.stringify(rc.deposed ?? null),
-      JSON.stringify(c.importing?.id ?? null),
-      c.actions.join(','),
-      canonical(c.before, undefined, c.before_sensitive),
-      canonical(c.after, c.after_unknown, c.after_sensitive),
-    ].join('|');
-    entries.push({ key, text });
-  }
-  entries.sort(byKey);
-  const outputs: { key: string; text: string }[] = [];
-  for (const [name, c] of Object.entries(plan.output_changes ?? {})) {
-    if (isNoOp(c)) continue;
-    const text = [
-      'output',
-      JSON.stringify(name),
-      c.actions.join(','),
-      canonical(c.before, undefined, c.before_sensitive),
-      canonical(c.after, c.after_unknown, c.after_sensitive),
-    ].join('|');
-    outputs.push({ key: name, text });
-  }
-  outputs.sort(byKey);
   const hash = createHash('sha256');
-  hash.update('gitops-promote plan fingerprint v1\n');
-  for (const e of entries) hash.update(`${e.text}\n`);
-  for (const e of outputs) hash.update(`${e.text}\n`);
+  hash.update(VERSION);
+  const changes: { key: string; rc: ResourceChangeJson }[] = [];
+  for (const rc of plan.resource_changes ?? []) {
+    if (isNoOp(rc.change) && !rc.previous_address && !rc.change.importing) continue;
+    changes.push({ key: `${rc.address}\u0000${rc.deposed ?? ''}`, rc });
+  }
+  changes.sort(byKey);
+  for (const { rc } of changes) hashResource(hash, rc);
+  const outputs = plan.output_changes ?? {};
+  const names = Object.keys(outputs).filter((name) => !isNoOp(outputs[name]!));
+  for (const name of names.sort()) hashOutput(hash, name, outputs[name]!);
+  keyTexts.clear();
   return hash.digest('hex');
+}
+
+function hashResource(hash: Hash, rc: ResourceChangeJson): void {
+  const c = rc.change;
+  const head = [
+    'resource',
+    JSON.stringify(rc.address),
+    JSON.stringify(rc.previous_address ?? null),
+    JSON.stringify(rc.deposed ?? null),
+    JSON.stringify(c.importing?.id ?? null),
+  ].join('|');
+  hash.update(`${head}|${c.actions.join(',')}|${values(c)}\n`);
+}
+
+function hashOutput(hash: Hash, name: string, c: ChangeJson): void {
+  hash.update(`output|${JSON.stringify(name)}|${c.actions.join(',')}|${values(c)}\n`);
+}
+
+/** `before|after`, canonical. */
+function values(c: ChangeJson): string {
+  const before = canonical(c.before, undefined, c.before_sensitive) ?? stringify(c.before);
+  const after = canonical(c.after, c.after_unknown, c.after_sensitive) ?? stringify(c.after);
+  return `${before}|${after}`;
 }
 
 function isNoOp(c: ChangeJson): boolean {
@@ -66,33 +71,99 @@ function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** Canonical JSON of `value` with unknown and sensitive parts replaced by markers; keys sorted. */
-function canonical(value: unknown, unknown: unknown, sensitive: unknown): string {
+/**
+ * Canonical JSON of `value` with unknown and sensitive parts replaced by markers, keys sorted; or
+ * undefined when that is exactly `JSON.stringify(value)` (no marker inside, keys already in order), so
+ * that the largest such subtrees are serialised natively in one call each.
+ */
+function canonical(value: unknown, unknown: unknown, sensitive: unknown): string | undefined {
   if (sensitive === true) return SENSITIVE;
   if (unknown === true) return UNKNOWN;
-  if (Array.isArray(value) || Array.isArray(unknown)) {
-    const v = Array.isArray(value) ? value : [];
-    const u = Array.isArray(unknown) ? unknown : [];
-    const s = Array.isArray(sensitive) ? sensitive : [];
-    const n = Math.max(v.length, u.length);
-    const parts: string[] = [];
-    for (let i = 0; i < n; i++) parts.push(canonical(v[i], u[i], s[i]));
-    return `[${parts.join(',')}]`;
+  if (Array.isArray(value) || Array.isArray(unknown)) return canonicalArray(value, unknown, sensitive);
+  if (isObject(value) || (value === undefined && isObject(unknown)))
+    return canonicalObject(value, unknown, sensitive);
+  return value === undefined ? 'null' : undefined;
+}
+
+const EMPTY: readonly unknown[] = [];
+
+function canonicalArray(value: unknown, unknown: unknown, sensitive: unknown): string | undefined {
+  const v = Array.isArray(value) ? value : EMPTY;
+  const u = Array.isArray(unknown) ? unknown : EMPTY;
+  const s = Array.isArray(sensitive) ? sensitive : EMPTY;
+  const n = Math.max(v.length, u.length);
+  // Unknown elements past the value's end are elements of their own: not what JSON.stringify would print.
+  let text: string | undefined = Array.isArray(value) && u.length <= v.length ? undefined : '[';
+  for (let i = 0; i < n; i++) {
+    const t = canonical(v[i], u[i], s[i]);
+    if (text === undefined) {
+      if (t === undefined) continue;
+      text = `[${v.slice(0, i).map(stringify).join(',')}`;
+    }
+    text += `${i > 0 ? ',' : ''}${t ?? stringify(v[i])}`;
   }
+  return text === undefined ? undefined : `${text}]`;
+}
+
+function canonicalObject(value: unknown, unknown: unknown, sensitive: unknown): string | undefined {
   const vObj = isObject(value) ? value : undefined;
   const uObj = isObject(unknown) ? unknown : undefined;
-  if (vObj || (uObj && value === undefined)) {
-    const sObj = isObject(sensitive) ? sensitive : undefined;
-    const keys = vObj ? Object.keys(vObj) : [];
-    // An attribute known only after apply is absent from `after` and `true` in `after_unknown`.
-    if (uObj) for (const k in uObj) if (uObj[k] === true && !(vObj && Object.hasOwn(vObj, k))) keys.push(k);
+  const sObj = isObject(sensitive) ? sensitive : undefined;
+  const keys = vObj ? Object.keys(vObj) : [];
+  let text: string | undefined = vObj ? undefined : '{';
+  // An attribute known only after apply is absent from `after` and `true` in `after_unknown`.
+  if (uObj)
+    for (const k in uObj)
+      if (uObj[k] === true && !(vObj && Object.hasOwn(vObj, k))) {
+        keys.push(k);
+        text = '{';
+      }
+  if (!isSorted(keys)) {
     keys.sort();
-    const parts: string[] = [];
-    for (const k of keys)
-      parts.push(`${JSON.stringify(k)}:${canonical(own(vObj, k), own(uObj, k), own(sObj, k))}`);
-    return `{${parts.join(',')}}`;
+    text = '{';
   }
-  return value === undefined ? 'null' : JSON.stringify(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const t = canonical(own(vObj, k), own(uObj, k), own(sObj, k));
+    if (text === undefined) {
+      if (t === undefined) continue;
+      text = `{${keys
+        .slice(0, i)
+        .map((p) => `${keyText(p)}${stringify(vObj![p])}`)
+        .join(',')}`;
+    }
+    text += `${i > 0 ? ',' : ''}${keyText(k)}${t ?? stringify(vObj![k])}`;
+  }
+  return text === undefined ? undefined : `${text}}`;
+}
+
+/** JSON.stringify of a parsed value, without a call into the runtime for the common small ones. */
+function stringify(v: unknown): string {
+  if (typeof v === 'string') return ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+  if (typeof v === 'number') return `${v}`;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v);
+}
+
+// What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates.
+const ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `"key":`, the same for many objects of a plan: computed once per call of planFingerprint. */
+const keyTexts = new Map<string, string>();
+
+function keyText(k: string): string {
+  let t = keyTexts.get(k);
+  if (t === undefined) {
+    t = `${stringify(k)}:`;
+    keyTexts.set(k, t);
+  }
+  return t;
+}
+
+/** Terraform prints attributes sorted already: checking is cheaper than sorting. */
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
 
 /** A property of parsed JSON, never one inherited from Object.prototype (`constructor`, `toString`). */
