@@ -88,7 +88,7 @@ const FIXTURES: Record<string, PlanJson> = {
             hasOwnProperty: 3,
             valueOf: null,
             emoji: '😀 \u0000 \t \u001f \u007f \u2028 \\ "',
-            numbers: [0, -0, 1e21, 1e-7, 0.1, 123456789012345680000, -1.5, 9007199254740993],
+            numbers: [0, -0, 1e21, 1e-7, 0.1, 123456789012345680000, -1.5, 9007199254740992],
             bools: [true, false, null],
             empty: { o: {}, l: [], s: '' },
             𝔘: 'astral key',
