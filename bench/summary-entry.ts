@@ -4,6 +4,7 @@ export {
   addressMatcher,
   compareParity,
   parityRecord,
+  parsePlanJson,
   planFingerprint,
   planInventory,
   summarisePlan,

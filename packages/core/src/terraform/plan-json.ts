@@ -48,12 +48,94 @@ export interface ResourceChangeJson {
 /** `terraform output -json`. */
 export type OutputsJson = Record<string, { sensitive?: boolean; type?: unknown; value?: unknown }>;
 
-/** Parses plan JSON; a clear error when the tool printed something else. */
+/**
+ * Parses plan JSON; a clear error when the tool printed something else. The members this project never
+ * reads and that hold most of a plan's bytes (every resource's values, planned and prior) are left
+ * unparsed when that provably changes nothing else (see withoutBulk); otherwise the whole text is parsed.
+ */
 export function parsePlanJson(text: string): PlanJson {
-  const data = parseJson(text, 'show -json');
+  const data = withoutBulk(text) ?? parseJson(text, 'show -json');
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new GitopsError('show -json did not print a plan object');
   return data as PlanJson;
+}
+
+/** The members of PlanJson, whose absence after the cuts must be real (a new member fails to compile). */
+const READ = [
+  'format_version',
+  'terraform_version',
+  'planned_values',
+  'resource_changes',
+  'output_changes',
+  'errored',
+] as const satisfies readonly (keyof PlanJson)[];
+const everyMemberRead: Exclude<keyof PlanJson, (typeof READ)[number]> extends never ? true : never = true;
+void everyMemberRead;
+
+/**
+ * The plan parsed with two spans of the text replaced by placeholders: `planned_values.root_module`
+ * (up to `,"resource_changes":`) and `prior_state` (up to `,"configuration":`). Undefined when the
+ * text does not have that shape; the caller then parses all of it.
+ *
+ * Why the result equals JSON.parse of the whole text, for any values in the plan: the spans start
+ * right after a key and end right before `,"<key>":`, which can only be outside strings (inside a
+ * string a quote is escaped). The text before the first span is parsed as is, so finding the first
+ * placeholder at planned_values.root_module and the second at prior_state, both at the top of the
+ * parsed object, proves where the spans start. What lies between them (resource_changes,
+ * output_changes) is then one object's members from `resource_changes` to `prior_state`: the plan
+ * itself, because every nested object of a plan has either fixed keys or keys in sorted order (Go
+ * sorts map keys, cty sorts attributes), and "prior_state" sorts before "resource_changes". So both
+ * spans end at the top level and the members around them are the text's own. A member read here
+ * that the cuts would have swallowed (only in an order Terraform never prints) is looked for in the
+ * spans when it is missing, and then the whole text is parsed.
+ */
+function withoutBulk(text: string): PlanJson | undefined {
+  const spans = bulkSpans(text);
+  if (!spans) return undefined;
+  const [[a1, b1], [a2, b2]] = spans;
+  let plan: Record<string, unknown>;
+  try {
+    plan = JSON.parse(`${text.slice(0, a1)}0}${text.slice(b1, a2)}0${text.slice(b2)}`);
+  } catch {
+    return undefined;
+  }
+  const planned = isRecord(plan) ? plan.planned_values : undefined;
+  if (!isRecord(planned) || planned.root_module !== 0 || plan.prior_state !== 0) return undefined;
+  const swallowed = (key: string) => spans.some(([a, b]) => within(text, `"${key}":`, a, b));
+  if (READ.some((k) => !Object.hasOwn(plan, k) && swallowed(k))) return undefined;
+  // planned_values.outputs could only follow root_module: in the first span.
+  if (!Object.hasOwn(planned, 'outputs') && within(text, '"outputs":', a1, b1)) return undefined;
+  delete planned.root_module;
+  delete plan.prior_state;
+  return plan as PlanJson;
+}
+
+/** Where planned_values.root_module's and prior_state's values would be, if the text has Terraform's shape. */
+function bulkSpans(text: string): [[number, number], [number, number]] | undefined {
+  const planned = text.indexOf('"planned_values":{');
+  if (planned < 0) return undefined;
+  const rootKey = text.indexOf('"root_module":', planned);
+  if (rootKey < 0 || (text[rootKey - 1] !== ',' && text[rootKey - 1] !== '{')) return undefined;
+  const a1 = rootKey + '"root_module":'.length;
+  const b1 = text.indexOf(',"resource_changes":', a1);
+  if (b1 < 0) return undefined;
+  const priorKey = text.indexOf(',"prior_state":', b1);
+  if (priorKey < 0) return undefined;
+  const a2 = priorKey + ',"prior_state":'.length;
+  const b2 = text.indexOf(',"configuration":', a2);
+  if (b2 < 0) return undefined;
+  return [
+    [a1, b1],
+    [a2, b2],
+  ];
+}
+
+function within(text: string, pattern: string, from: number, to: number): boolean {
+  return text.slice(from, to).includes(pattern);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function parseOutputsJson(text: string): OutputsJson {
