@@ -25,18 +25,40 @@ const VERSION = 'gitops-promote plan fingerprint v1\n';
 export function planFingerprint(plan: PlanJson): string {
   const hash = createHash('sha256');
   hash.update(VERSION);
-  const changes: { key: string; rc: ResourceChangeJson }[] = [];
-  for (const rc of plan.resource_changes ?? []) {
-    if (isNoOp(rc.change) && !rc.previous_address && !rc.change.importing) continue;
-    changes.push({ key: `${rc.address}\u0000${rc.deposed ?? ''}`, rc });
-  }
-  changes.sort(byKey);
-  for (const { rc } of changes) hashResource(hash, rc);
+  keyTexts.clear();
+  for (const rc of inKeyOrder(plan.resource_changes ?? [])) hashResource(hash, rc);
   const outputs = plan.output_changes ?? {};
   const names = Object.keys(outputs).filter((name) => !isNoOp(outputs[name]!));
   for (const name of names.sort()) hashOutput(hash, name, outputs[name]!);
   keyTexts.clear();
   return hash.digest('hex');
+}
+
+/**
+ * The changes that are not no-ops, in the code-unit order of `address NUL deposed`, the same on every
+ * machine (not localeCompare). Without a NUL in any address that is the order of address, then deposed
+ * key, which compares the parsed strings as they are instead of building a key for each change.
+ */
+function inKeyOrder(changes: readonly ResourceChangeJson[]): ResourceChangeJson[] {
+  const kept: ResourceChangeJson[] = [];
+  let plain = true;
+  for (const rc of changes) {
+    if (isNoOp(rc.change) && !rc.previous_address && !rc.change.importing) continue;
+    kept.push(rc);
+    const { address, deposed } = rc;
+    if (typeof address !== 'string' || address.includes('\u0000')) plain = false;
+    if (deposed !== undefined && typeof deposed !== 'string') plain = false;
+  }
+  if (plain) return kept.sort(byAddressThenDeposed);
+  const keyed = kept.map((rc) => ({ key: `${rc.address}\u0000${rc.deposed ?? ''}`, rc }));
+  return keyed.sort(byKey).map((e) => e.rc);
+}
+
+function byAddressThenDeposed(a: ResourceChangeJson, b: ResourceChangeJson): number {
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  const da = a.deposed ?? '';
+  const db = b.deposed ?? '';
+  return da < db ? -1 : da > db ? 1 : 0;
 }
 
 function hashResource(hash: Hash, rc: ResourceChangeJson): void {

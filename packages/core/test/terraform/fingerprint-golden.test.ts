@@ -145,9 +145,31 @@ const FIXTURES: Record<string, PlanJson> = {
       '': { actions: ['delete'], before: { deep: [1, { x: null }] }, after: null },
     },
   }),
+  'addresses with NUL, shared prefixes, numbers': text({
+    resource_changes: [
+      'a.b\u0000x',
+      ['a.b', 'z'],
+      'a.b',
+      ['a.b\u0000', 'y'],
+      'a.bc',
+      ['a.b', '\u0000'],
+      'a',
+      7,
+      '7',
+    ].map((k) => {
+      const [address, deposed] = Array.isArray(k) ? k : [k];
+      return {
+        address,
+        ...(deposed ? { deposed } : {}),
+        change: { actions: ['update'], before: { a: address }, after: { a: 1 } },
+      };
+    }),
+  }),
 };
 
 const EXPECTED: Record<string, string> = {
+  'addresses with NUL, shared prefixes, numbers':
+    '31a6e201748be67d72f317f2fcba42591f268f5d6c95a09ab1cb72bde984e55a',
   empty: 'd5f2b962cde6fcd991f88b9092ca1b5c15fecffa9ca3bbf67264bf940b42105f',
   'no changes': 'd5f2b962cde6fcd991f88b9092ca1b5c15fecffa9ca3bbf67264bf940b42105f',
   'synthetic 60': 'abaf96c688d0e6d9b72cbca3f8588c80f860df0c62a9326b633730cdcb2142a3',
