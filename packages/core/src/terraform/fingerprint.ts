@@ -26,6 +26,7 @@ export function planFingerprint(plan: PlanJson): string {
   const hash = createHash('sha256');
   hash.update(VERSION);
   keyTexts.clear();
+  ownKeysOnly = !enumerableInherited();
   for (const rc of inKeyOrder(plan.resource_changes ?? [])) hashResource(hash, rc);
   const outputs = plan.output_changes ?? {};
   const names = Object.keys(outputs).filter((name) => !isNoOp(outputs[name]!));
@@ -131,33 +132,73 @@ function canonicalObject(value: unknown, unknown: unknown, sensitive: unknown): 
   const vObj = isObject(value) ? value : undefined;
   const uObj = isObject(unknown) ? unknown : undefined;
   const sObj = isObject(sensitive) ? sensitive : undefined;
+  if (vObj && ownKeysOnly && inOrder(vObj) && !unknownBeside(uObj, vObj)) return inOwnOrder(vObj, uObj, sObj);
   const keys = vObj ? Object.keys(vObj) : [];
-  let text: string | undefined = vObj ? undefined : '{';
   // An attribute known only after apply is absent from `after` and `true` in `after_unknown`.
-  if (uObj)
-    for (const k in uObj)
-      if (uObj[k] === true && !(vObj && Object.hasOwn(vObj, k))) {
-        keys.push(k);
-        text = '{';
-      }
-  if (!isSorted(keys)) {
-    keys.sort();
-    text = '{';
-  }
+  if (uObj) for (const k in uObj) if (uObj[k] === true && !(vObj && Object.hasOwn(vObj, k))) keys.push(k);
+  keys.sort();
+  let text = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const t = canonical(own(vObj, k), own(uObj, k), own(sObj, k));
-    if (text === undefined) {
-      if (t === undefined) continue;
-      text = `{${keys
-        .slice(0, i)
-        .map((p) => `${keyText(p)}${stringify(vObj![p])}`)
-        .join(',')}`;
-    }
     text += `${i > 0 ? ',' : ''}${keyText(k)}${t ?? stringify(vObj![k])}`;
+  }
+  return `${text}}`;
+}
+
+/**
+ * An object whose keys are in order already (Terraform sorts them) and that gains none from
+ * `after_unknown`: walked without a key array, and undefined (JSON.stringify) while nothing inside differs.
+ */
+function inOwnOrder(
+  vObj: Record<string, unknown>,
+  uObj: Record<string, unknown> | undefined,
+  sObj: Record<string, unknown> | undefined,
+): string | undefined {
+  let text: string | undefined;
+  let i = 0;
+  for (const k in vObj) {
+    const t = canonical(vObj[k], own(uObj, k), own(sObj, k));
+    if (text === undefined && t !== undefined) text = `{${firstMembers(vObj, i)}`;
+    if (text !== undefined) text += `${i > 0 ? ',' : ''}${keyText(k)}${t ?? stringify(vObj[k])}`;
+    i++;
   }
   return text === undefined ? undefined : `${text}}`;
 }
+
+/** The first `n` members of an object, as JSON.stringify prints them. */
+function firstMembers(o: Record<string, unknown>, n: number): string {
+  let text = '';
+  let i = 0;
+  for (const k in o) {
+    if (i === n) break;
+    text += `${i > 0 ? ',' : ''}${keyText(k)}${stringify(o[k])}`;
+    i++;
+  }
+  return text;
+}
+
+/** Keys in code-unit order (integer-like keys, which objects list first, break it unless alone). */
+function inOrder(o: Record<string, unknown>): boolean {
+  let previous: string | undefined;
+  for (const k in o) {
+    if (previous !== undefined && previous > k) return false;
+    previous = k;
+  }
+  return true;
+}
+
+/** `after_unknown` names an attribute that `after` lacks: the object gets a member of its own. */
+function unknownBeside(uObj: Record<string, unknown> | undefined, vObj: Record<string, unknown>): boolean {
+  if (uObj) for (const k in uObj) if (uObj[k] === true && !Object.hasOwn(vObj, k)) return true;
+  return false;
+}
+
+/**
+ * `for…in` lists exactly an object's own keys while nothing has added an enumerable property to
+ * Object.prototype; checked at each fingerprint, else every object takes the Object.keys path.
+ */
+let ownKeysOnly = true;
 
 /** JSON.stringify of a parsed value, without a call into the runtime for the common small ones. */
 function stringify(v: unknown): string {
@@ -182,10 +223,9 @@ function keyText(k: string): string {
   return t;
 }
 
-/** Terraform prints attributes sorted already: checking is cheaper than sorting. */
-function isSorted(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
+function enumerableInherited(): boolean {
+  for (const _ in {}) return true;
+  return false;
 }
 
 /** A property of parsed JSON, never one inherited from Object.prototype (`constructor`, `toString`). */
