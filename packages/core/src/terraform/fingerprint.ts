@@ -64,18 +64,13 @@ function byAddressThenDeposed(a: ResourceChangeJson, b: ResourceChangeJson): num
 
 function hashResource(hash: Hash, rc: ResourceChangeJson): void {
   const c = rc.change;
-  const head = [
-    'resource',
-    JSON.stringify(rc.address),
-    JSON.stringify(rc.previous_address ?? null),
-    JSON.stringify(rc.deposed ?? null),
-    JSON.stringify(c.importing?.id ?? null),
-  ].join('|');
-  hash.update(`${head}|${c.actions.join(',')}|${values(c)}\n`);
+  // `?? ''`: undefined (never in parsed JSON) printed as Array.join printed it.
+  const head = `resource|${stringify(rc.address) ?? ''}|${stringify(rc.previous_address ?? null)}|${stringify(rc.deposed ?? null)}`;
+  hash.update(`${head}|${stringify(c.importing?.id ?? null)}|${c.actions.join(',')}|${values(c)}\n`);
 }
 
 function hashOutput(hash: Hash, name: string, c: ChangeJson): void {
-  hash.update(`output|${JSON.stringify(name)}|${c.actions.join(',')}|${values(c)}\n`);
+  hash.update(`output|${stringify(name)}|${c.actions.join(',')}|${values(c)}\n`);
 }
 
 /** `before|after`, canonical. */
@@ -202,6 +197,7 @@ let ownKeysOnly = true;
 
 /** JSON.stringify of a parsed value, without a call into the runtime for the common small ones. */
 function stringify(v: unknown): string {
+  if (v === null) return 'null';
   if (typeof v === 'string') return ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
   if (typeof v === 'number') return `${v}`;
   if (typeof v === 'boolean') return v ? 'true' : 'false';

@@ -165,9 +165,32 @@ const FIXTURES: Record<string, PlanJson> = {
       };
     }),
   }),
+  'missing and odd addresses, ids and output names': text({
+    resource_changes: [
+      { change: { actions: ['create'], before: null, after: { a: 1 } } },
+      { address: null, change: { actions: ['create'], after: 2 } },
+      {
+        address: { x: 1 },
+        previous_address: 'p',
+        deposed: 'd',
+        change: { actions: ['update'], importing: { id: 5 }, before: 1, after: 2 },
+      },
+      {
+        address: 'a.b',
+        previous_address: null,
+        change: { actions: ['delete'], importing: {}, before: [1], after: null },
+      },
+    ],
+    output_changes: {
+      '': { actions: ['create'], after: null },
+      'é"': { actions: ['update'], before: 1, after: 2 },
+    },
+  }),
 };
 
 const EXPECTED: Record<string, string> = {
+  'missing and odd addresses, ids and output names':
+    '568a55f2fb41a4388ac8791c4a202c7204f5408b44875a49de7b208e7b1cad42',
   'addresses with NUL, shared prefixes, numbers':
     '31a6e201748be67d72f317f2fcba42591f268f5d6c95a09ab1cb72bde984e55a',
   empty: 'd5f2b962cde6fcd991f88b9092ca1b5c15fecffa9ca3bbf67264bf940b42105f',
