@@ -73,21 +73,24 @@ const everyMemberRead: Exclude<keyof PlanJson, (typeof READ)[number]> extends ne
 void everyMemberRead;
 
 /**
- * The plan parsed with two spans of the text replaced by placeholders: `planned_values.root_module`
- * (up to `,"resource_changes":`) and `prior_state` (up to `,"configuration":`). Undefined when the
- * text does not have that shape; the caller then parses all of it.
+ * The plan parsed with two spans of the text replaced by placeholders: planned_values.root_module (to
+ * `,"resource_changes":`) and prior_state with what follows it up to `,"timestamp":` (configuration,
+ * relevant_attributes, checks). Undefined when the text does not have that shape: then all is parsed.
  *
- * Why the result equals JSON.parse of the whole text, for any values in the plan: the spans start
- * right after a key and end right before `,"<key>":`, which can only be outside strings (inside a
- * string a quote is escaped). The text before the first span is parsed as is, so finding the first
- * placeholder at planned_values.root_module and the second at prior_state, both at the top of the
- * parsed object, proves where the spans start. What lies between them (resource_changes,
- * output_changes) is then one object's members from `resource_changes` to `prior_state`: the plan
- * itself, because every nested object of a plan has either fixed keys or keys in sorted order (Go
- * sorts map keys, cty sorts attributes), and "prior_state" sorts before "resource_changes". So both
- * spans end at the top level and the members around them are the text's own. A member read here
- * that the cuts would have swallowed (only in an order Terraform never prints) is looked for in the
- * spans when it is missing, and then the whole text is parsed.
+ * Why this reads what JSON.parse of the whole text reads, whatever the values in the plan, for text
+ * that Terraform or OpenTofu printed (valid JSON, each top-level member once):
+ * - Each span starts right after a key and ends right before `,"<key>":`. A quote after a comma is not
+ *   escaped, so these are outside strings, and the parser reads the same tokens after a span as in the
+ *   whole text.
+ * - The text before the first span is parsed as it is, so the placeholders found at
+ *   planned_values.root_module and at the top-level prior_state prove where the spans start.
+ * - Between the spans, resource_changes and output_changes are members of one object, from
+ *   `resource_changes` to `prior_state`: that can only be the plan itself, because every nested object
+ *   in a plan has fixed keys or keys in sorted order (Go sorts map keys, cty sorts attributes), and
+ *   "prior_state" sorts first. So both spans end at the top level.
+ * - A member read here that a span swallowed (only in an order Terraform never prints) is missing from
+ *   the result; a missing one is looked for in the spans, and if found all is parsed.
+ * The spans themselves are never read, so they are not validated.
  */
 function withoutBulk(text: string): PlanJson | undefined {
   const spans = bulkSpans(text);
@@ -122,7 +125,9 @@ function bulkSpans(text: string): [[number, number], [number, number]] | undefin
   const priorKey = text.indexOf(',"prior_state":', b1);
   if (priorKey < 0) return undefined;
   const a2 = priorKey + ',"prior_state":'.length;
-  const b2 = text.indexOf(',"configuration":', a2);
+  // Up to the timestamp, which only Terraform's own members follow; else to the configuration.
+  const timestamp = text.lastIndexOf(',"timestamp":');
+  const b2 = timestamp > a2 ? timestamp : text.indexOf(',"configuration":', a2);
   if (b2 < 0) return undefined;
   return [
     [a1, b1],

@@ -82,11 +82,25 @@ describe('parsePlanJson', () => {
     }
   });
 
+  it('cuts up to the configuration in plans of Terraform versions that print no timestamp', () => {
+    const plan = buildSyntheticPlan({ resources: 30 });
+    delete plan.timestamp;
+    expect(parsedAsWhole(JSON.stringify(plan))).toBe(true);
+    // A value naming "timestamp" is no timestamp of the plan's own.
+    plan.resource_changes[3].change.after.tags = { timestamp: 'x', z: AWKWARD };
+    parsedAsWhole(JSON.stringify(plan));
+  });
+
   it('parses the whole text when a member it reads is not where Terraform prints it', () => {
     const plan = buildSyntheticPlan({ resources: 20 });
-    const { output_changes, configuration, ...rest } = plan;
-    // output_changes after prior_state: inside the span that would be cut.
-    const moved = JSON.stringify({ ...rest, output_changes, configuration });
+    const { output_changes, ...rest } = plan;
+    // output_changes right after prior_state: inside the span that would be cut.
+    const reordered: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rest)) {
+      reordered[k] = v;
+      if (k === 'prior_state') reordered.output_changes = output_changes;
+    }
+    const moved = JSON.stringify(reordered);
     expect(parsedAsWhole(moved)).toBe(false);
     expect(parsePlanJson(moved).output_changes).toEqual(output_changes);
     // Printed with indentation: none of the member patterns match.
