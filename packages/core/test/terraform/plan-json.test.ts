@@ -86,9 +86,12 @@ describe('parsePlanJson', () => {
     const plan = buildSyntheticPlan({ resources: 30 });
     delete plan.timestamp;
     expect(parsedAsWhole(JSON.stringify(plan))).toBe(true);
-    // A value naming "timestamp" is no timestamp of the plan's own.
-    plan.resource_changes[3].change.after.tags = { timestamp: 'x', z: AWKWARD };
-    parsedAsWhole(JSON.stringify(plan));
+    // A value in prior_state naming "timestamp" is not taken for the plan's own.
+    const updated = plan.resource_changes[4];
+    expect(updated.change.actions).toEqual(['update']);
+    updated.change.before.tags = { a: 1, timestamp: ',"timestamp":', z: AWKWARD };
+    expect(JSON.stringify(plan.prior_state)).toContain(',"timestamp":');
+    expect(parsedAsWhole(JSON.stringify(plan))).toBe(false);
   });
 
   it('parses the whole text when a member it reads is not where Terraform prints it', () => {
