@@ -131,7 +131,7 @@ function canonicalObject(value: unknown, unknown: unknown, sensitive: unknown): 
   const keys = vObj ? Object.keys(vObj) : [];
   // An attribute known only after apply is absent from `after` and `true` in `after_unknown`.
   if (uObj) for (const k in uObj) if (uObj[k] === true && !(vObj && Object.hasOwn(vObj, k))) keys.push(k);
-  keys.sort();
+  sortKeys(keys);
   let text = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
@@ -217,6 +217,23 @@ function keyText(k: string): string {
     keyTexts.set(k, t);
   }
   return t;
+}
+
+/**
+ * Code-unit order of distinct keys, as Array.prototype.sort gives it. Few keys are sorted by insertion:
+ * the builtin allocates kilobytes of scratch space on every call, which a plan makes thousands of.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 32) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > k; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = k;
+  }
 }
 
 function enumerableInherited(): boolean {
