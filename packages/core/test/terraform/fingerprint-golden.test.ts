@@ -186,9 +186,24 @@ const FIXTURES: Record<string, PlanJson> = {
       'é"': { actions: ['update'], before: 1, after: 2 },
     },
   }),
+  'unknown structures that are arrays where the value is not': text({
+    resource_changes: [
+      ['a.n', 5, []],
+      ['a.o', { a: 1 }, []],
+      ['a.e', [], [false]],
+      ['a.s', 'x', [], { after_sensitive: [] }],
+      ['a.u', undefined, []],
+      ['a.l', [1, [2, { b: 3 }]], [false, [false, {}]]],
+    ].map(([address, after, after_unknown, extra]) => ({
+      address,
+      change: { actions: ['update'], before: null, after, after_unknown, ...(extra as object) },
+    })),
+  }),
 };
 
 const EXPECTED: Record<string, string> = {
+  'unknown structures that are arrays where the value is not':
+    'b513d9d9522959ed2771fa8b8ce1f9a871e6cb7fafacd010679bbd1f56aedbdd',
   'missing and odd addresses, ids and output names':
     '568a55f2fb41a4388ac8791c4a202c7204f5408b44875a49de7b208e7b1cad42',
   'addresses with NUL, shared prefixes, numbers':
