@@ -4,7 +4,6 @@ export {
   addressMatcher,
   compareParity,
   parityRecord,
-  parsePlanJson,
   planFingerprint,
   planInventory,
   summarisePlan,
