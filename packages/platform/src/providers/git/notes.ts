@@ -60,8 +60,9 @@ export class NoteStatuses {
     });
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ commit, line, resolve, reject });
-      // The first status of a batch schedules the write; statuses set meanwhile ride along in one push.
-      if (this.#pending.length === 1) void this.#serially(() => this.#flush());
+      // The first status of a batch schedules the write; statuses set meanwhile (in the same turn of the
+      // event loop, or while an earlier write runs) ride along in one push.
+      if (this.#pending.length === 1) setImmediate(() => void this.#serially(() => this.#flush()));
     });
   }
 
