@@ -164,14 +164,12 @@ export const terraformRun: Step<TerraformRunOutput> = {
       const applied = await after(pending, runner.apply({ planFile, lockTimeout: s.lockTimeout }));
       out.exitcode = String(applied.exitCode);
       report.applied = true;
-      // Terraform reads the outputs while the statuses and the parity record are written.
-      const recorded = recordParity(
-        rt,
-        hosting,
-        { s, sha, inventory, kind: 'applied' },
-        early.ownRecords,
-        status('success', `applied ${countsText(summary.counts)}`),
-      );
+      // The environment's status says applied at once (a cancelled job must not leave it pending), while the
+      // parity record is written and Terraform reads the outputs.
+      const recorded = Promise.all([
+        status('success', `applied ${countsText(summary.counts)}`)(),
+        recordParity(rt, hosting, { s, sha, inventory, kind: 'applied' }, early.ownRecords),
+      ]);
       const outputs = appliedOutputs(parseOutputsJson(await after(recorded, runner.outputs())));
       for (const secret of sensitiveValues(outputs)) rt.setSecret(secret);
       report.outputs = outputs;
