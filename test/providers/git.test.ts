@@ -54,6 +54,26 @@ describe('git provider', () => {
     expect(statuses).toMatchObject([{ context: 'gitops-promote/ops', state: 'success' }]);
   });
 
+  it('sends the statuses a run sets together in one push', async () => {
+    const fx = gitFixture();
+    const sha = fx.git('rev-parse', 'HEAD');
+    // The remote logs every update of its refs: one entry per push that moved the notes.
+    git(fx.remote, 'config', 'core.logAllRefUpdates', 'always');
+    const provider = new GitRemoteProvider({ cwd: cloneOf(fx) });
+    const status = (context: string, state: 'pending' | 'success') =>
+      provider.setStatus(sha, { context: `gitops-promote/${context}`, state, description: state });
+    await status('ops', 'pending');
+    // Set in the same turn of the event loop, the second a few awaits after the first (as a caller's own
+    // layers make it): they go out together.
+    const first = status('ops', 'success');
+    for (let i = 0; i < 5; i++) await null;
+    await Promise.all([first, status('ops/parity', 'success')]);
+    const pushes = git(fx.remote, 'reflog', 'show', '--format=%H', STATUS_NOTES_REF).split('\n');
+    expect(pushes).toHaveLength(2);
+    const statuses = (await provider.listStatuses(sha)).map((st) => `${st.context} ${st.state}`).sort();
+    expect(statuses).toEqual(['gitops-promote/ops success', 'gitops-promote/ops/parity success']);
+  });
+
   it('keeps both statuses when two clones write at the same time', async () => {
     const fx = gitFixture();
     const sha = fx.git('rev-parse', 'HEAD');

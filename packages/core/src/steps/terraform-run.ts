@@ -7,7 +7,13 @@ import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { attributeChanges } from '../terraform/attribute-diff';
 import { checkedOutCommit, driftStatusContext, reportDrift } from '../terraform/drift';
 import { planInventory } from '../terraform/parity';
-import { checkParity, recordParity, refuseDifferentPlan } from '../terraform/parity-run';
+import {
+  checkParity,
+  readOwnRecords,
+  readPreviousRecord,
+  recordParity,
+  refuseDifferentPlan,
+} from '../terraform/parity-run';
 import { parseOutputsJson, parsePlanJson } from '../terraform/plan-json';
 import { environmentStatusContext, planStatusContext } from '../terraform/plan-record';
 import {
@@ -19,7 +25,7 @@ import {
   summarisePlan,
 } from '../terraform/plan-summary';
 import { COMMENT_LIMIT, commentMarker, type RunReport, renderReport } from '../terraform/report';
-import { checkReviewedPlan, recordPlan } from '../terraform/review';
+import { checkReviewedPlan, readReviewedPlan, recordPlan } from '../terraform/review';
 import { TerraformError, TerraformRunner } from '../terraform/runner';
 import { readTerraformRunSettings, type TerraformRunSettings } from '../terraform/settings';
 import { clip, oneLine } from '../text';
@@ -100,6 +106,8 @@ export const terraformRun: Step<TerraformRunOutput> = {
     // Drift plans the deployed commit checked out, which on a schedule is not the run's own commit.
     const sha = s.operation === 'drift' ? await checkedOutCommit(rt.context.workspace, ofRun) : ofRun;
     report.sha = sha;
+    // Reads that do not depend on the plan run while Terraform does; the settings were checked above.
+    const early = startReads(rt, hosting, s, sha);
     try {
       await runner.init(s.backendConfig, s.initArgs);
       await runner.selectWorkspace(s.environment.workspace);
@@ -128,38 +136,41 @@ export const terraformRun: Step<TerraformRunOutput> = {
       // What parity compares (plan) and records (apply, or a plan of an environment with a next one).
       const inventory = planInventory(parsed);
       if (s.operation === 'plan') {
-        report.parity = await checkParity(rt, hosting, s, sha, inventory);
+        report.parity = await checkParity(rt, hosting, s, sha, inventory, early.previousRecord);
         if (report.parity) {
           out.parity = report.parity.result;
           out['parity-report'] = JSON.stringify(report.parity);
         }
         refuseDifferentPlan(s, report.parity);
-        await recordPlan(rt, hosting, s, sha, summary, report.parity?.result);
-        await recordParity(rt, hosting, s, sha, inventory, 'planned');
+        const result = report.parity?.result;
+        await recordParity(rt, hosting, { s, sha, inventory, kind: 'planned' }, early.ownRecords, () =>
+          recordPlan(rt, hosting, s, sha, summary, result),
+        );
         const pr = rt.context.pullRequestNumber;
         if (pr && (s.comment === 'always' || (s.comment === 'on-change' && summary.hasChanges)))
           await hosting.comment(pr, commentMarker(env), renderReport(report, commentOptions(env)), true);
         return out;
       }
 
-      await checkReviewedPlan(rt, hosting, s, sha, summary, report);
-      if (s.status && sha)
-        await hosting.setStatus(sha, {
-          context: environmentStatusContext(env),
-          state: 'pending',
-          description: `applying ${countsText(summary.counts)}`,
-        });
-      const applied = await runner.apply({ planFile, lockTimeout: s.lockTimeout });
+      await checkReviewedPlan(rt, hosting, s, sha, summary, report, early.reviewedPlan);
+      const status = (state: 'pending' | 'success', description: string) => async () => {
+        if (s.status && sha)
+          await hosting.setStatus(sha, { context: environmentStatusContext(env), state, description });
+      };
+      // A wrong provider input stops the step before the apply, as the pending status did when awaited.
+      if (s.status && sha) await hosting.optionalProvider();
+      // Pending is written while Terraform applies; every later status of the run waits for it.
+      const pending = status('pending', `applying ${countsText(summary.counts)}`)();
+      const applied = await after(pending, runner.apply({ planFile, lockTimeout: s.lockTimeout }));
       out.exitcode = String(applied.exitCode);
       report.applied = true;
-      if (s.status && sha)
-        await hosting.setStatus(sha, {
-          context: environmentStatusContext(env),
-          state: 'success',
-          description: `applied ${countsText(summary.counts)}`,
-        });
-      await recordParity(rt, hosting, s, sha, inventory, 'applied');
-      const outputs = appliedOutputs(parseOutputsJson(await runner.outputs()));
+      // The environment's status says applied at once (a cancelled job must not leave it pending), while the
+      // parity record is written and Terraform reads the outputs.
+      const recorded = Promise.all([
+        status('success', `applied ${countsText(summary.counts)}`)(),
+        recordParity(rt, hosting, { s, sha, inventory, kind: 'applied' }, early.ownRecords),
+      ]);
+      const outputs = appliedOutputs(parseOutputsJson(await after(recorded, runner.outputs())));
       for (const secret of sensitiveValues(outputs)) rt.setSecret(secret);
       report.outputs = outputs;
       out.outputs = JSON.stringify(outputValues(outputs));
@@ -174,6 +185,32 @@ export const terraformRun: Step<TerraformRunOutput> = {
     return out;
   },
 };
+
+/** `work`'s result once `first` has settled too, whichever fails: nothing is left running behind the step. */
+async function after<T>(first: Promise<unknown>, work: Promise<T>): Promise<T> {
+  const [done, result] = await Promise.allSettled([first, work]);
+  if (result.status === 'rejected') throw result.reason;
+  if (done.status === 'rejected') throw done.reason;
+  return result.value;
+}
+
+/** Reads started before Terraform runs (see the step), awaited where they are used. */
+function startReads(rt: StepRuntime, hosting: Hosting, s: TerraformRunSettings, sha: string | undefined) {
+  if (s.operation === 'drift') return {};
+  const kind = s.operation === 'apply' ? 'applied' : 'planned';
+  const previousRecord = s.operation === 'plan' ? readPreviousRecord(hosting, s, sha) : undefined;
+  // On a plain Git remote reading statuses fetches them, which the plan's status write then needs not do.
+  if (s.operation === 'plan' && s.status && sha && !previousRecord)
+    hosting
+      .provider()
+      .then((p) => (p.kind === 'git' ? p.listStatuses(sha) : undefined))
+      .catch(() => undefined);
+  return {
+    previousRecord,
+    reviewedPlan: s.operation === 'apply' ? readReviewedPlan(rt, hosting, s, sha) : undefined,
+    ownRecords: readOwnRecords(rt, hosting, s, sha, kind),
+  };
+}
 
 /**
  * A run that failed still says so everywhere: the exit code, the environment's (or plan's) status, and for a

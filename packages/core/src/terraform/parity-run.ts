@@ -5,12 +5,19 @@ import {
   addressMatcher,
   compareParity,
   type Inventory,
+  type ParityRecord,
   type ParityReport,
   parityHeadline,
   parityRecord,
   unknownParity,
 } from './parity';
-import { parityStatusContext, readParityRecord, writeParityRecord } from './parity-store';
+import {
+  commitParityRecord,
+  parityStatus,
+  parityStatusContext,
+  readParityRecord,
+  readRecords,
+} from './parity-store';
 import type { TerraformRunSettings } from './settings';
 
 /**
@@ -24,6 +31,8 @@ export async function checkParity(
   s: TerraformRunSettings,
   sha: string | undefined,
   inventory: Inventory,
+  /** The record as readPreviousRecord started reading it while Terraform planned. */
+  early?: Promise<ParityRecord | string>,
 ): Promise<ParityReport | undefined> {
   const previous = s.previousEnvironment;
   if (s.parity === 'off' || !previous) return undefined;
@@ -34,7 +43,7 @@ export async function checkParity(
   else if (!provider) report = unknownParity(env, previous, 'no hosting service to read the record from');
   else {
     try {
-      const record = await readParityRecord(provider, previous, sha);
+      const record = await (early ?? readParityRecord(provider, previous, sha));
       report =
         typeof record === 'string'
           ? unknownParity(env, previous, record)
@@ -52,6 +61,17 @@ export async function checkParity(
   return report;
 }
 
+/** Starts reading the previous environment's record, which the plan does not change: Terraform runs meanwhile. */
+export function readPreviousRecord(
+  hosting: Hosting,
+  s: TerraformRunSettings,
+  sha: string | undefined,
+): Promise<ParityRecord | string> | undefined {
+  const previous = s.previousEnvironment;
+  if (s.parity === 'off' || !previous || !sha) return undefined;
+  return settledLater(hosting.provider().then((p) => readParityRecord(p, previous, sha)));
+}
+
 /** parity: error and a difference: the plan fails, and is not recorded for review. */
 export function refuseDifferentPlan(s: TerraformRunSettings, report: ParityReport | undefined): void {
   if (s.parity !== 'error' || report?.result !== 'differs') return;
@@ -61,32 +81,76 @@ export function refuseDifferentPlan(s: TerraformRunSettings, report: ParityRepor
   );
 }
 
-/**
- * Records what this environment did for the next one to compare with. A record that cannot be written is
- * a warning: the next environment's parity then says `unknown`.
- */
-export async function recordParity(
+/** Will recordParity write a record? (parity on, a next environment, statuses, a commit, no pull request plan) */
+function recordsParity(
+  rt: StepRuntime,
+  s: TerraformRunSettings,
+  sha: string | undefined,
+  kind: Kind,
+): boolean {
+  if (s.parity === 'off' || !s.nextEnvironment || !s.status || !sha) return false;
+  // A pull request's plan is compared by nobody (the next environment plans merged commits), and every
+  // write rewrites the one file: keep pull requests from racing the runs that matter.
+  return !(kind === 'planned' && rt.context.pullRequestNumber);
+}
+
+type Kind = 'applied' | 'planned';
+
+/** Starts reading this environment's records (the file a write rewrites) while Terraform runs. */
+export function readOwnRecords(
   rt: StepRuntime,
   hosting: Hosting,
   s: TerraformRunSettings,
   sha: string | undefined,
-  inventory: Inventory,
-  kind: 'applied' | 'planned',
+  kind: Kind,
+): Promise<ParityRecord[]> | undefined {
+  if (!recordsParity(rt, s, sha, kind)) return undefined;
+  return settledLater(hosting.provider().then((p) => readRecords(p, s.environment.name)));
+}
+
+/**
+ * Records what this environment did for the next one to compare with: the record on its branch, then
+ * `statuses` (the step's own, e.g. the plan's) and the record's status in one write. A record that cannot be
+ * written is a warning: the next environment's parity then says `unknown`. The statuses are the caller's:
+ * written even without a record, their failures the caller's to report.
+ */
+export async function recordParity(
+  rt: StepRuntime,
+  hosting: Hosting,
+  r: { s: TerraformRunSettings; sha: string | undefined; inventory: Inventory; kind: Kind },
+  records?: Promise<ParityRecord[]>,
+  statuses: () => Promise<void> = async () => {},
 ): Promise<void> {
-  if (s.parity === 'off' || !s.nextEnvironment || !s.status || !sha) return;
-  // A pull request's plan is compared by nobody (the next environment plans merged commits), and every
-  // write rewrites the one file: keep pull requests from racing the runs that matter.
-  if (kind === 'planned' && rt.context.pullRequestNumber) return;
-  const provider = await hosting.optionalProvider();
-  if (!provider) return;
+  const { s, sha, kind } = r;
+  const provider = recordsParity(rt, s, sha, kind) ? await hosting.optionalProvider() : undefined;
+  if (!provider || !sha) return statuses();
   const env = s.environment.name;
-  try {
-    const written = await writeParityRecord(provider, parityRecord(env, sha, kind, inventory));
-    if (written) rt.info(`${env}: parity record (${kind}) written for ${s.nextEnvironment} to compare with`);
-  } catch (e) {
+  const warn = (e: unknown) =>
     rt.warning(
       `could not write the parity record of ${env} (${parityStatusContext(env)}): ${(e as Error).message}; ` +
         `${s.nextEnvironment}'s parity check will say unknown`,
     );
+  const record = parityRecord(env, sha, kind, r.inventory);
+  let committed = false;
+  try {
+    committed = await commitParityRecord(provider, record, records);
+  } catch (e) {
+    warn(e);
   }
+  if (!committed) return statuses();
+  // Started together, the statuses ride in one push on a plain Git remote.
+  const stamped = provider
+    .setStatus(record.sha, parityStatus(record))
+    .then(
+      () => rt.info(`${env}: parity record (${kind}) written for ${s.nextEnvironment} to compare with`),
+      warn,
+    );
+  const [own] = await Promise.allSettled([statuses(), stamped]);
+  if (own.status === 'rejected') throw own.reason;
+}
+
+/** A read started early: its failure is seen where it is awaited, not as an unhandled rejection. */
+function settledLater<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
 }

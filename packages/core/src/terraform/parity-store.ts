@@ -1,4 +1,4 @@
-import type { GitProvider } from '../provider';
+import type { GitProvider, NewStatus } from '../provider';
 import { type ParityRecord, recordHash } from './parity';
 
 /**
@@ -62,7 +62,8 @@ export function parseRecordStatus(description: string): { hash: string; kind: st
   return m ? { hash: m[1]!, kind: m[2]! } : undefined;
 }
 
-async function readRecords(provider: GitProvider, environment: string): Promise<ParityRecord[]> {
+/** The records on the environment's branch (newest first): read while Terraform plans, used after it. */
+export async function readRecords(provider: GitProvider, environment: string): Promise<ParityRecord[]> {
   const head = await provider.branchSha(parityBranch(environment));
   if (!head) return [];
   return parseParityFile(await provider.readFile(PARITY_FILE, head), environment);
@@ -73,23 +74,41 @@ async function readRecords(provider: GitProvider, environment: string): Promise<
  * only planned (what was applied is what counts). Returns false when it kept the existing record.
  */
 export async function writeParityRecord(provider: GitProvider, record: ParityRecord): Promise<boolean> {
-  const records = await readRecords(provider, record.environment);
-  const existing = records.find((r) => r.sha === record.sha);
+  if (!(await commitParityRecord(provider, record))) return false;
+  await provider.setStatus(record.sha, parityStatus(record));
+  return true;
+}
+
+/**
+ * The first half of writeParityRecord: the record on the branch, without its status (which a caller sends
+ * along with its own statuses, after this). `records`: the branch's records when already read.
+ */
+export async function commitParityRecord(
+  provider: GitProvider,
+  record: ParityRecord,
+  records?: Promise<ParityRecord[]>,
+): Promise<boolean> {
+  const current = await (records ?? readRecords(provider, record.environment));
+  const existing = current.find((r) => r.sha === record.sha);
   if (existing?.kind === 'applied' && record.kind === 'planned') return false;
   await provider.commitFiles({
     branch: parityBranch(record.environment),
     base: record.sha,
     // [skip ci]: the record is no change anyone should build or plan.
     message: `gitops-promote: parity record of ${record.environment} (${record.kind}) [skip ci]`,
-    files: [{ path: PARITY_FILE, content: withRecord(records, record) }],
+    files: [{ path: PARITY_FILE, content: withRecord(current, record) }],
     force: true,
   });
-  await provider.setStatus(record.sha, {
+  return true;
+}
+
+/** The status that names the newest record of the environment on the recorded commit. */
+export function parityStatus(record: ParityRecord): NewStatus {
+  return {
     context: parityStatusContext(record.environment),
     state: 'success',
     description: recordStatusDescription(record),
-  });
-  return true;
+  };
 }
 
 /** The record of `environment` for `sha`, or why there is none. */

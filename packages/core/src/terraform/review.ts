@@ -105,6 +105,8 @@ export async function checkReviewedPlan(
   sha: string | undefined,
   fresh: PlanSummary,
   report: RunReport,
+  /** The record as readReviewedPlan started reading it while Terraform planned. */
+  early?: Promise<RecordFound | undefined>,
 ): Promise<void> {
   if (s.requireReviewedPlan === 'off') return;
   const env = s.environment.name;
@@ -134,11 +136,9 @@ export async function checkReviewedPlan(
   const provider = await hosting.optionalProvider();
   if (!provider)
     return unreviewed(`no hosting service to read the plan recorded as ${context} on ${short} from`, true);
-  let found: { status: { state: string; description: string }; on: string } | undefined;
+  let found: RecordFound | undefined;
   try {
-    // Only a promoting branch push can be a merge of a pull request whose head was planned.
-    const merged = promotes !== undefined && parseRef(rt.context.ref ?? '')?.kind === 'branch';
-    found = await findRecord(provider, sha, context, merged);
+    found = await (early ?? findRecord(provider, sha, context, mayBeMerge(s, rt.context.ref)));
   } catch (e) {
     const why = `cannot read the plan recorded for ${env} on ${short}: ${(e as Error).message}`;
     if (s.requireReviewedPlan === 'error')
@@ -179,6 +179,30 @@ export async function checkReviewedPlan(
   rt.warning(`${what}; applying anyway (require-reviewed-plan: warn).\n${difference.join('\n')}`);
 }
 
+type RecordFound = { status: { state: string; description: string }; on: string };
+
+/** Only a promoting branch push can be a merge of a pull request whose head was planned. */
+function mayBeMerge(s: TerraformRunSettings, ref: string | undefined): boolean {
+  return promotion(s.environment, ref) !== undefined && parseRef(ref ?? '')?.kind === 'branch';
+}
+
+/**
+ * Starts reading the plan recorded for review (what checkReviewedPlan compares with): it does not depend on
+ * the fresh plan, so Terraform runs meanwhile. Its failure is seen where checkReviewedPlan awaits it.
+ */
+export function readReviewedPlan(
+  rt: StepRuntime,
+  hosting: Hosting,
+  s: TerraformRunSettings,
+  sha: string | undefined,
+): Promise<RecordFound | undefined> | undefined {
+  if (s.requireReviewedPlan === 'off' || !sha) return undefined;
+  const context = planStatusContext(s.environment.name);
+  const read = hosting.provider().then((p) => findRecord(p, sha, context, mayBeMerge(s, rt.context.ref)));
+  read.catch(() => undefined);
+  return read;
+}
+
 /**
  * The plan status recorded for `sha`. A branch push that merged a pull request (a merge or squash commit
  * nobody planned) falls back to the record on the pull request's head: the fingerprint comparison still
@@ -188,10 +212,10 @@ async function findRecord(
   provider: GitProvider,
   sha: string,
   context: string,
-  mayBeMerge: boolean,
-): Promise<{ status: { state: string; description: string }; on: string } | undefined> {
+  merge: boolean,
+): Promise<RecordFound | undefined> {
   const own = (await provider.listStatuses(sha)).find((st) => st.context === context);
-  if (own || !mayBeMerge || provider.kind === 'git') return own && { status: own, on: sha };
+  if (own || !merge || provider.kind === 'git') return own && { status: own, on: sha };
   const pr = await provider.pullRequestForMergeCommit(sha);
   if (pr?.state !== 'merged' || !pr.headSha || pr.headSha === sha) return undefined;
   const head = (await provider.listStatuses(pr.headSha)).find((st) => st.context === context);

@@ -170,7 +170,8 @@ export class TerraformRunner {
             if (!log) return;
             const lines = (partial + decoder.write(chunk)).split(/\r?\n/);
             partial = lines.pop() ?? '';
-            for (const line of lines) this.rt.info(line);
+            // The chunk's whole lines as one message: a plan prints thousands, and each write costs.
+            if (lines.length) this.rt.info(lines.join('\n'));
           },
           end: () => {
             const rest = partial + decoder.end();

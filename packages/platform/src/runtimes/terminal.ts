@@ -69,10 +69,10 @@ export class TerminalRuntime implements Runtime {
   }
   private log(text: string): void {
     const pad = '  '.repeat(this.depth);
-    for (const line of this.mask(text).split('\n')) {
-      this.logged.add(line.trim());
-      this.err(`${pad}${line}`);
-    }
+    const lines = this.mask(text).split('\n');
+    for (const line of lines) this.logged.add(line.trim());
+    // One write for the message (Terraform's output comes in chunks of many lines).
+    this.err(lines.map((line) => `${pad}${line}`).join('\n'));
   }
   /** Removes the run's temp folder: the step is over (a run cut short has it removed on exit). */
   async cleanUp(): Promise<void> {
@@ -161,6 +161,14 @@ function git(cwd: string, args: string[]): string | undefined {
 
 /** The checked-out branch (or the tag at HEAD) and commit of the repository in `cwd`. */
 export function gitContext(cwd: string): RunContext {
+  // One git for the usual case (a branch checked out, with a commit): each costs a process start.
+  const out = git(cwd, ['rev-parse', '--show-toplevel', 'HEAD', '--symbolic-full-name', 'HEAD']);
+  const [top, sha, head] = out?.split('\n') ?? [];
+  if (top && sha && head?.startsWith('refs/heads/')) return { ref: head, sha, event: 'push', workspace: top };
+  return gitContextSlowly(cwd);
+}
+
+function gitContextSlowly(cwd: string): RunContext {
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
   if (!top) return { workspace: cwd, event: 'push' };
   const branch = git(cwd, ['symbolic-ref', '-q', 'HEAD']);

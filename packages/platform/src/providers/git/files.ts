@@ -14,10 +14,16 @@ export async function commitFiles(cli: GitCli, change: FilesChange): Promise<str
   checkRefName('branch', change.branch);
   const ref = `refs/heads/${change.branch}`;
   const base = await commitOf(cli, change.base);
-  const tree = await treeWithFiles(cli, base, change.files);
-  if (tree === (await cli.git(['rev-parse', `${base}^{tree}`]))) return undefined;
+  // Reads that do not depend on each other run together: each is a git process (ls-remote, a round trip).
+  const remoteHead = lsRemote(cli, [ref]).then((refs) => refs.get(ref));
+  remoteHead.catch(() => undefined);
+  const [tree, baseTree] = await together([
+    treeWithFiles(cli, base, change.files),
+    cli.git(['rev-parse', `${base}^{tree}`]),
+  ]);
+  if (tree === baseTree) return undefined;
 
-  const head = (await lsRemote(cli, [ref])).get(ref);
+  const head = await remoteHead;
   if (head) {
     await ensureCommit(cli, head, ref);
     if (tree === (await cli.git(['rev-parse', `${head}^{tree}`]))) return undefined;
@@ -58,19 +64,22 @@ async function treeWithFiles(cli: GitCli, base: string, files: FileChange[]): Pr
   const dir = await mkdtemp(join(tmpdir(), 'gitops-promote-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    await cli.git(['read-tree', base], { env });
     const changes = files.map((file) => ({ path: repositoryPath(file.path), content: file.content }));
     const writes = changes.filter((c): c is { path: string; content: string } => c.content !== null);
-    const blobs = await writeBlobs(
-      (args, input) => cli.git(args, { input }),
-      dir,
-      writes.map((w) => w.content),
-    );
-    const executable = await executablePaths(
-      cli,
-      base,
-      writes.map((w) => w.path),
-    );
+    // Independent git processes, run together: the index, the blobs, the modes of the files in base.
+    const [, blobs, executable] = await together([
+      cli.git(['read-tree', base], { env }),
+      writeBlobs(
+        (args, input) => cli.git(args, { input }),
+        dir,
+        writes.map((w) => w.content),
+      ),
+      executablePaths(
+        cli,
+        base,
+        writes.map((w) => w.path),
+      ),
+    ]);
     const deleted = '0'.repeat(base.length);
     let written = 0;
     const records = changes.map(({ path, content }) => {
@@ -94,6 +103,14 @@ async function executablePaths(cli: GitCli, base: string, paths: string[]): Prom
     if (tab > 0 && entry.startsWith('100755 ')) executable.add(entry.slice(tab + 1));
   }
   return executable;
+}
+
+/** Promise.all that waits for every process before it fails: none is left writing into a removed folder. */
+async function together<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** A path inside the repository, `/`-separated, relative to its root. */

@@ -60,8 +60,9 @@ export class NoteStatuses {
     });
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ commit, line, resolve, reject });
-      // The first status of a batch schedules the write; statuses set meanwhile ride along in one push.
-      if (this.#pending.length === 1) void this.#serially(() => this.#flush());
+      // The first status of a batch schedules the write; statuses set meanwhile (in the same turn of the
+      // event loop, or while an earlier write runs) ride along in one push.
+      if (this.#pending.length === 1) setImmediate(() => void this.#serially(() => this.#flush()));
     });
   }
 
@@ -84,7 +85,9 @@ export class NoteStatuses {
     for (const { commit, line } of batch) {
       linesByCommit.set(commit, [...(linesByCommit.get(commit) ?? []), line]);
     }
-    const env = await this.cli.commitIdentity();
+    // Asked for while the notes are fetched and read: it is only needed to add them.
+    const identity = this.cli.commitIdentity();
+    identity.catch(() => undefined);
     const push = ['push', this.cli.remote, `${STATUS_NOTES_REF}:${STATUS_NOTES_REF}`];
     // Optimistic when this run fetched or pushed last: a writer that came in between makes the push fail as
     // a lost race, and the next try fetches (at once: that try was not a real attempt).
@@ -97,7 +100,7 @@ export class NoteStatuses {
         const existing = (await this.#readNote(commit)).split('\n').filter((l) => l.trim() !== '');
         await this.cli.git(['notes', `--ref=${STATUS_NOTES_REF}`, 'add', '--force', '--file=-', commit], {
           input: `${[...existing, ...lines].join('\n')}\n`,
-          env,
+          env: await identity,
         });
       }
       const result = await this.cli.run(push);
