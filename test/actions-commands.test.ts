@@ -117,7 +117,7 @@ describe('the GitHub runner protocol, as @actions/core writes it', () => {
     const mine = await capture('ours', calls);
     expect(mine.summary).toBe((await capture('core', calls)).summary);
     expect(mine.summary).toBe('# one\ntwo |\n\n');
-    process.env['INPUT_MY_INPUT'] = '  value \n';
+    process.env.INPUT_MY_INPUT = '  value \n';
     expect(ours.getInput('my input')).toBe(core.getInput('my input'));
     expect(ours.getInput('MISSING')).toBe('');
   });

@@ -5,15 +5,7 @@
  *
  * The remote is the source of truth: every read asks it (ls-remote or fetch) and every write is pushed.
  */
-import {
-  type CommitStatus,
-  type GitProvider,
-  type Issue,
-  type NewStatus,
-  type PullRequest,
-  type TagRef,
-  UnsupportedError,
-} from '@gitops-promote/core';
+import type { CommitStatus, GitProvider, Issue, NewStatus, PullRequest, TagRef } from '@gitops-promote/core';
 import { noIssues } from '../shared/issues';
 import { GitCli } from './cli';
 import { commitFiles, readFile } from './files';

@@ -1,1 +1,0 @@
-export const id=351;export const ids=[351];export const modules={1351:(t,o,n)=>{n.r(o),n.d(o,{context:()=>i,getOctokit:()=>r});var e=n(7157),c=n(9083);const i=new e.o;function r(t,o,...n){return new(c.GitHub.plugin(...n))((0,c.getOctokitOptions)(t,o))}}};

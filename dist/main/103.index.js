@@ -1,0 +1,1 @@
+export const id=103;export const ids=[103];export const modules={1103:(r,e,o)=>{o.r(e),o.d(e,{proxyFetch:()=>t});var s=o(4371);function t(r){const e=r.username||r.password,o=new s.kT({uri:r.href,...e&&{token:`Basic ${Buffer.from(`${r.username}:${r.password}`).toString("base64")}`}});return(r,e)=>(0,s.hd)(r,{...e,dispatcher:o})}}};
