@@ -21,6 +21,18 @@ export function stats(xs) {
   };
 }
 
+/**
+ * The ratio of a subject to its baseline as the median of the ratios of the runs that were paired in one
+ * round of `interleave` (run back to back): a burst of load on a shared machine then moves one pair, not
+ * the whole comparison. `times` and `base` are indexed by round.
+ */
+export function pairedRatio(times, base) {
+  return quantile(
+    times.map((t, i) => t / base[i]),
+    0.5,
+  );
+}
+
 /** Runs a command once with its output discarded; wall time in ms and exit status. */
 export function timeProcess(cmd, args, options = {}) {
   const started = process.hrtime.bigint();

@@ -124,6 +124,7 @@ for (const [section, rows] of Object.entries(sections)) {
     'baseline ms',
     'baseline min',
     'ratio',
+    'ratio of medians',
     'difference ms',
   ];
   if (startup) headers.push('loads on demand');
@@ -138,6 +139,7 @@ for (const [section, rows] of Object.entries(sections)) {
       ms(r.baseline.median),
       ms(r.baseline.min),
       r.ratio.toFixed(2),
+      (r.ratioOfMedians ?? r.ratio).toFixed(2),
       `${r.subject.median >= r.baseline.median ? '+' : ''}${ms(r.subject.median - r.baseline.median)}`,
     ];
     if (startup) {
@@ -150,7 +152,7 @@ for (const [section, rows] of Object.entries(sections)) {
     return cells;
   });
   print(`\n${opts.markdown ? '### ' : ''}${TITLES[section]}\n`);
-  print(renderTable(headers, table, 'lrrrlrrrrl', opts.markdown));
+  print(renderTable(headers, table, 'lrrrlrrrrrl', opts.markdown));
   if (skipped[section]) print(`\n${skipped[section]}`);
 }
 const goals = goalRows(sections);
@@ -173,7 +175,7 @@ const took = Object.entries(sectionSeconds)
   .join(', ');
 const loadAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 print(
-  `\nratio = median / baseline median, both measured in this run, interleaved; total ${seconds.toFixed(0)} s (${took}); load average at the end ${loadAtEnd.join(' ')}`,
+  `\nratio = median of the ratios of runs paired in one round (start-up, terraform-run: each run against the baseline run next to it; the summary: median / baseline median), all measured in this run, interleaved; ratio of medians = median / baseline median; total ${seconds.toFixed(0)} s (${took}); load average at the end ${loadAtEnd.join(' ')}`,
 );
 
 if (opts.json)

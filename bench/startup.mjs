@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv, interleave, runCaptured, stats, timeProcess } from './lib.mjs';
+import { cleanEnv, interleave, pairedRatio, runCaptured, stats, timeProcess } from './lib.mjs';
 
 const TRACER = join(dirname(fileURLToPath(import.meta.url)), 'trace-loads.mjs');
 
@@ -78,7 +78,7 @@ function cases(dist, work) {
   const terminal = cleanEnv({ GITOPS_PROMOTE_SUMMARY: 'off' });
   const list = [];
   for (const spec of STEPS) {
-    const bundle = join(dist, spec.step, 'index.mjs');
+    const bundle = join(dist, spec.step, 'index.cjs');
     const ref = spec.ref ?? 'refs/tags/apps-deploy-1';
     const given = { ...spec.inputs, ...(spec.decides ? {} : { environment: 'nope' }) };
     const input = Object.fromEntries(Object.entries(given).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
@@ -117,7 +117,7 @@ function cases(dist, work) {
         : { status: [1], output: UNKNOWN_ENV },
     });
   }
-  const cli = join(dist, 'cli', 'index.mjs');
+  const cli = join(dist, 'cli', 'index.cjs');
   list.push({
     name: 'cli · terminal (determine-environment decides)',
     step: 'cli',
@@ -138,7 +138,7 @@ function cases(dist, work) {
   }
   const known = new Set(list.map((c) => c.step));
   const unmeasured = readdirSync(dist).filter(
-    (d) => !known.has(d) && d !== 'main' && existsSync(join(dist, d, 'index.mjs')),
+    (d) => !known.has(d) && d !== 'main' && existsSync(join(dist, d, 'index.cjs')),
   );
   return { list, unmeasured };
 }
@@ -205,7 +205,8 @@ export function startupBench({ dist, work, runs, log }) {
       baseline: stats(base),
       loads: loads(c, work, dist),
     };
-    row.ratio = row.subject.median / row.baseline.median;
+    row.ratio = pairedRatio(times, base);
+    row.ratioOfMedians = row.subject.median / row.baseline.median;
     log(`  ${c.name}: ${row.subject.median.toFixed(1)} ms (node -e 0: ${row.baseline.median.toFixed(1)} ms)`);
     rows.push(row);
   }

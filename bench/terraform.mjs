@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv, interleave, runCaptured, stats, timeProcess } from './lib.mjs';
+import { cleanEnv, interleave, pairedRatio, runCaptured, stats, timeProcess } from './lib.mjs';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'terraform-run.sh');
 export const RESOURCES = 200;
@@ -64,7 +64,7 @@ output "ids" {
 }
 
 export function terraformBench({ dist, work, runs, log }) {
-  const bundle = join(dist, 'terraform-run', 'index.mjs');
+  const bundle = join(dist, 'terraform-run', 'index.cjs');
   if (!existsSync(bundle)) throw new Error(`${bundle} missing: build the bundles first`);
   const repo = makeRepo(work);
   const infra = join(repo, 'infra');
@@ -141,7 +141,8 @@ export function terraformBench({ dist, work, runs, log }) {
         baselineName: 'shell script',
         baseline: base,
       };
-      row.ratio = row.subject.median / base.median;
+      row.ratio = pairedRatio(times[i], times[0]);
+      row.ratioOfMedians = row.subject.median / base.median;
       log(`  ${row.name}: ${row.subject.median.toFixed(0)} ms (shell script: ${base.median.toFixed(0)} ms)`);
       rows.push(row);
     }

@@ -79,7 +79,7 @@ function discoverTasks(bundles) {
   const rootTask = join(root, 'task.json');
   if (existsSync(rootTask)) {
     const found =
-      ROOT_TASK_BUNDLES.find((b) => existsSync(join(dist, b, 'index.mjs'))) ?? ROOT_TASK_BUNDLES[0];
+      ROOT_TASK_BUNDLES.find((b) => existsSync(join(dist, b, 'index.cjs'))) ?? ROOT_TASK_BUNDLES[0];
     tasks.push({
       name: found,
       taskJson: rootTask,
@@ -202,8 +202,8 @@ function stageTask(t, task, problems) {
   else if (String(pngSize(t.icon)) !== '32,32')
     problems.push(`${rel(t.icon)}: a task icon must be a 32×32 PNG (got ${pngSize(t.icon) ?? 'no PNG'})`);
   else cpSync(t.icon, join(folder, 'icon.png'));
-  if (!existsSync(join(t.bundle, 'index.mjs'))) {
-    const tried = (t.alternatives ?? [t.name]).map((b) => rel(join(dirname(t.bundle), b, 'index.mjs')));
+  if (!existsSync(join(t.bundle, 'index.cjs'))) {
+    const tried = (t.alternatives ?? [t.name]).map((b) => rel(join(dirname(t.bundle), b, 'index.cjs')));
     problems.push(`${rel(t.taskJson)}: its bundle ${tried.join(' or ')} is missing; run npm run build`);
     return;
   }
@@ -220,9 +220,9 @@ function stageTask(t, task, problems) {
       );
   }
   const pkg = readJson(join(folder, 'dist', 'package.json'), []);
-  if (pkg?.type !== 'module')
+  if (pkg?.type !== 'commonjs')
     problems.push(
-      `${rel(t.bundle)}/package.json with "type": "module" is missing (the chunks are ES modules)`,
+      `${rel(t.bundle)}/package.json with "type": "commonjs" is missing (the chunks are CommonJS .js files)`,
     );
   const missing = missingChunks(join(folder, 'dist'));
   if (missing.length)

@@ -96,6 +96,8 @@ function leadingImports(code: string): string[] {
   const found: string[] = [];
   const re = /^\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']\s*;?/y;
   for (let m = re.exec(code); m; m = re.exec(code)) found.push(m[1]!);
+  // CommonJS bundles name what they load in require("…") calls.
+  for (const m of code.matchAll(/\brequire\(["']([^"']+)["']\)/g)) found.push(m[1]!);
   return found;
 }
 
@@ -278,9 +280,9 @@ describe('the Azure DevOps extension (.vsix)', () => {
         expect(relative(dir, join(dir, target)).startsWith('..'), `${folder}: ${target}`).toBe(false);
         expect(existsSync(join(dir, target)), `${folder}: ${target}`).toBe(true);
       }
-      expect(readJson<{ type: string }>(join(dir, 'dist', 'package.json')).type).toBe('module');
+      expect(readJson<{ type: string }>(join(dir, 'dist', 'package.json')).type).toBe('commonjs');
       const bundle = walk(join(dir, 'dist'));
-      for (const file of bundle.filter((f) => /\.m?js$/.test(f))) {
+      for (const file of bundle.filter((f) => /\.(m?js|cjs)$/.test(f))) {
         const code = readFileSync(join(dir, 'dist', file), 'utf8');
         for (const m of code.matchAll(/\.e\((\d+)\)/g))
           expect(bundle, `${folder}/dist/${file} loads chunk ${m[1]}`).toContain(`${m[1]}.index.js`);
@@ -374,8 +376,8 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
     }
     for (const b of bundles) {
       mkdirSync(join(root, 'dist', 'azure', b), { recursive: true });
-      writeFileSync(join(root, 'dist', 'azure', b, 'index.mjs'), 'import("./"+n.u(7));n.e(7);\n');
-      writeFileSync(join(root, 'dist', 'azure', b, 'package.json'), '{"type":"module"}\n');
+      writeFileSync(join(root, 'dist', 'azure', b, 'index.cjs'), 'require("./"+n.u(7));n.e(7);\n');
+      writeFileSync(join(root, 'dist', 'azure', b, 'package.json'), '{"type":"commonjs"}\n');
     }
     return root;
   }
@@ -387,7 +389,7 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
     version: { Major: 1, Minor: 2, Patch: 3 },
     inputs: [{ name: 'workingDirectory' }],
     outputVariables: [{ name: 'planNext' }],
-    execution: { Node20_1: { target: 'dist/index.mjs' }, Node24: { target: 'dist/index.mjs' } },
+    execution: { Node20_1: { target: 'dist/index.cjs' }, Node24: { target: 'dist/index.cjs' } },
   });
   const ID = '11111111-2222-4333-8444-555555555555';
 
@@ -422,9 +424,9 @@ describe('package:azure refuses what Azure DevOps would refuse, naming each prob
       'packages/b/task.json: execution.Node20_1.target dist/main.mjs is not in the task folder tasks/b/',
       'packages/b/task.json: input "working-directory" must be camelCase',
       'packages/b/task.json: output variable "PlanNext" must be camelCase',
-      'packages/c/task.json: its bundle dist/azure/c/index.mjs is missing; run npm run build',
+      'packages/c/task.json: its bundle dist/azure/c/index.cjs is missing; run npm run build',
       'task.json: id must be a GUID (got not-a-guid)',
-      'task.json: its bundle dist/azure/recipe/index.mjs or dist/azure/pipeline/index.mjs is missing; run npm run build',
+      'task.json: its bundle dist/azure/recipe/index.cjs or dist/azure/pipeline/index.cjs is missing; run npm run build',
       'dist/azure/a: chunks the bundle loads are missing: 7.index.js',
       'packages/c/icon.png: a task icon must be a 32×32 PNG (got 128,128)',
     ])

@@ -115,8 +115,8 @@ describe('the recipe declares what the steps it runs need', () => {
 
   it('each composite step passes only inputs its step declares, to a bundle that exists', () => {
     for (const s of action.runs.steps) {
-      const name = /dist\/([\w-]+)\/index\.mjs/.exec(s.run)![1]!;
-      expect(existsSync(join(DIST, name, 'index.mjs'))).toBe(true);
+      const name = /dist\/([\w-]+)\/index\.cjs/.exec(s.run)![1]!;
+      expect(existsSync(join(DIST, name, 'index.cjs'))).toBe(true);
       const declared = STEPS[name]!.inputs.map((i) => `INPUT_${i.toUpperCase()}`);
       for (const k of Object.keys(s.env)) expect(declared, `${s.id}: ${k}`).toContain(k);
     }

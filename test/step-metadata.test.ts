@@ -101,7 +101,7 @@ describe.each(Object.keys(OUTPUTS))('%s: action.yml and task.json agree with the
   });
 
   it('runs the committed bundle on node24 and on both Azure DevOps Node handlers', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.mjs` });
+    expect(action.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.cjs` });
     expect(Object.keys(task.execution).sort()).toEqual(['Node20_1', 'Node24']);
     expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });

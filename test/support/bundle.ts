@@ -8,7 +8,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const DIST = process.env.GITOPS_PROMOTE_DIST
   ? resolve(process.env.GITOPS_PROMOTE_DIST)
   : join(ROOT, 'dist');
-export const bundlePath = (step: string) => join(DIST, step, 'index.mjs');
+export const bundlePath = (step: string) => join(DIST, step, 'index.cjs');
 
 export interface BundleRun {
   code: number;
@@ -210,7 +210,7 @@ export async function runAzure(
   return { ...r, outputs, summary, summaries, result, failure, warnings };
 }
 
-/** Runs a step bundle from a terminal: `node dist/<step>/index.mjs --input value … --json`. */
+/** Runs a step bundle from a terminal: `node dist/<step>/index.cjs --input value … --json`. */
 export async function runTerminal(step: string, o: Options): Promise<BundleRun> {
   const args: string[] = [];
   for (const [k, v] of Object.entries(o.inputs ?? {})) args.push(`--${k}`, v);

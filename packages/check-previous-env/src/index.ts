@@ -1,4 +1,4 @@
 import { checkPreviousEnv } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(checkPreviousEnv);
+void main(checkPreviousEnv);

@@ -1,4 +1,4 @@
 import { determineEnvironment } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(determineEnvironment);
+void main(determineEnvironment);

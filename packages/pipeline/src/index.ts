@@ -1,4 +1,4 @@
 import { pipeline } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(pipeline);
+void main(pipeline);

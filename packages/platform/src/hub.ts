@@ -6,7 +6,7 @@ import type { ServiceOptions } from './services';
 const SERVICES: ServiceOptions = { proxyFetch: () => import('./providers/github/proxy-fetch') };
 
 /**
- * The one bundle every GitHub action shares (dist/main/): `dist/<step>/index.mjs` calls `run('<step>')`,
+ * The one bundle every GitHub action shares (dist/main/): `dist/<step>/index.cjs` calls `run('<step>')`,
  * which loads that step alone, then its platform's adapter; chunks are one copy for all actions.
  */
 export async function run(name: string): Promise<void> {
@@ -15,7 +15,7 @@ export async function run(name: string): Promise<void> {
   await main(await load(), SERVICES);
 }
 
-/** The terminal command (dist/cli/index.mjs); returns the exit code. */
+/** The terminal command (dist/cli/index.cjs); returns the exit code. */
 export async function cli(argv: string[]): Promise<number> {
   const { runCli } = await import('./cli');
   return runCli(argv, SERVICES);

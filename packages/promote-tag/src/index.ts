@@ -1,4 +1,4 @@
 import { promoteTag } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(promoteTag);
+void main(promoteTag);

@@ -1,4 +1,4 @@
 import { promotionBoard } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(promotionBoard);
+void main(promotionBoard);

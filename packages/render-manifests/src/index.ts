@@ -1,4 +1,4 @@
 import { renderManifests } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(renderManifests);
+void main(renderManifests);

@@ -1,4 +1,4 @@
 import { terraformRun } from '@gitops-promote/core';
 import { main } from '@gitops-promote/platform';
 
-await main(terraformRun);
+void main(terraformRun);

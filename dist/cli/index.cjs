@@ -1,0 +1,5 @@
+require('../main/index.cjs')
+  .cli(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

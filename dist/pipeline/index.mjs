@@ -1,3 +1,0 @@
-import { run } from '../main/index.mjs';
-
-await run("pipeline");
