@@ -2,7 +2,7 @@ import { STEP_LOADERS } from '@gitops-promote/core';
 import { main } from './main';
 import type { ServiceOptions } from './services';
 
-/** Only this entry brings the proxy client (undici): the Azure DevOps task bundles never reach it. */
+/** Only this entry brings undici's proxy client: the Azure DevOps task bundles bring a smaller one (index.ts). */
 const SERVICES: ServiceOptions = { proxyFetch: () => import('./providers/github/proxy-fetch') };
 
 /**

@@ -1,10 +1,11 @@
 import { GitopsError, type GitProvider, InputError, type Runtime, type Services } from '@gitops-promote/core';
 import { type ProxyFetchLoader, proxyFor } from './providers/github/proxy';
+import { type AgentVariable, agentProxyFor } from './providers/shared/agent-proxy';
 
 const PROVIDERS = ['auto', 'github', 'azure', 'git'] as const;
 type ProviderKind = (typeof PROVIDERS)[number];
 
-/** What the entry bundle brings: the GitHub-action and terminal entry (hub.ts) brings the proxy client. */
+/** What the entry bundle brings: its proxy client (undici's in hub.ts; a small one in the Azure task entries, index.ts). */
 export interface ServiceOptions {
   proxyFetch?: ProxyFetchLoader;
 }
@@ -58,7 +59,7 @@ async function createProvider(
       token: t,
       repository,
       apiUrl: env.GITHUB_API_URL,
-      fetch: await githubFetch(rt, env.GITHUB_API_URL || 'https://api.github.com', options),
+      fetch: await proxiedFetch(rt, env, 'github', env.GITHUB_API_URL || 'https://api.github.com', options),
       serverUrl: env.GITHUB_SERVER_URL,
       // A run's own writes are not paced (the provider's default); retries keep the hosts' advice.
       log: (line) => rt.info(line),
@@ -91,6 +92,7 @@ async function createProvider(
       project,
       repositoryId,
       log: (line) => rt.info(line),
+      fetch: await proxiedFetch(rt, env, 'azure', collectionUri, options),
     });
   }
   const { GitRemoteProvider } = await import('./providers/git');
@@ -98,21 +100,42 @@ async function createProvider(
 }
 
 /**
- * The proxy-aware `fetch` when a proxy variable applies to the API and this bundle carries the proxy
- * client; else direct (the global `fetch`), with one warning when a proxy was asked for.
+ * The proxy-aware `fetch` when a proxy applies to the API (an Azure agent's own proxy settings when it has
+ * them, else HTTP(S)_PROXY and NO_PROXY) and this bundle carries a proxy client; else direct, with one
+ * warning when a proxy was asked for. The proxy's password is registered as a secret and never logged.
  */
-async function githubFetch(
+async function proxiedFetch(
   rt: Runtime,
+  env: NodeJS.ProcessEnv,
+  kind: 'github' | 'azure',
   apiUrl: string,
   options: ServiceOptions,
 ): Promise<typeof fetch | undefined> {
-  const proxy = proxyFor(apiUrl);
+  const agent = (rt as Runtime & { variable?: AgentVariable }).variable?.bind(rt);
+  const variable: AgentVariable = agent ?? ((name) => env[name.replace(/\./g, '_').toUpperCase()]);
+  const proxy = variable('Agent.ProxyUrl')?.trim() ? agentProxyFor(apiUrl, variable) : proxyFor(apiUrl);
   if (!proxy) return undefined;
-  if (options.proxyFetch) return (await options.proxyFetch()).proxyFetch(proxy.url);
+  rt.setSecret(passwordOf(proxy.url));
+  if (options.proxyFetch) {
+    rt.debug(
+      `the ${kind} provider reaches ${apiUrl} through the proxy ${proxy.url.host} (${proxy.variable})`,
+    );
+    return (await options.proxyFetch()).proxyFetch(proxy.url);
+  }
   rt.warning(
-    `${proxy.variable} is set, but this task sends the github provider's requests to ${apiUrl} directly, not through the proxy (as the azure provider does); allow the agent direct access to the API, or add its host to NO_PROXY`,
+    `${proxy.variable} is set, but this run sends the ${kind} provider's requests to ${apiUrl} directly, not through the proxy; allow direct access to the API, or add its host to NO_PROXY`,
   );
   return undefined;
+}
+
+/** The proxy URL's password, decoded (a URL keeps it percent-encoded). */
+function passwordOf(url: URL): string {
+  const encoded = new URL(url.href).password;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
 }
 
 /**

@@ -85,6 +85,12 @@ export class AzureTask {
     return value;
   }
 
+  /** `tl.getVariable` without its debug echo: a secret variable from the vault, else the environment. */
+  getVariable(name: string): string | undefined {
+    const key = variableKey(name);
+    return this.#vault.get(`secret_${key}`.toLowerCase()) ?? this.env[key];
+  }
+
   setVariable(name: string, value: string, secret = false, isOutput = false): void {
     const key = variableKey(name);
     const isSecret = secret || this.#known.get(key) === true;

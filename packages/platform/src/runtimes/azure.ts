@@ -42,6 +42,10 @@ export class AzureRuntime implements Runtime {
     // Secret and credential inputs without the debug echo of their value: not yet registered as secrets.
     return this.tl.getInput(azureName(name), { quiet: QUIET.has(name) }) ?? '';
   }
+  /** A pipeline variable by name (`Agent.ProxyPassword`), secret ones included; never logged. */
+  variable(name: string): string | undefined {
+    return this.tl.getVariable(name);
+  }
   setOutput(name: string, value: string): void {
     this.tl.setVariable(azureName(name), value, false, true);
   }

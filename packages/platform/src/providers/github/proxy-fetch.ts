@@ -1,7 +1,7 @@
 /**
  * A `fetch` through a proxy (undici's ProxyAgent, set up as @actions/http-client sets it up: the proxy
  * URL's credentials as a Basic `proxy-authorization`). Only the GitHub-action and terminal bundles import
- * it (hub.ts); the Azure DevOps task bundles go direct and so do not carry undici.
+ * it (hub.ts); the Azure DevOps task bundles carry a smaller one (../shared/proxy-request.ts).
  */
 import { ProxyAgent, fetch as undiciFetch } from 'undici';
 

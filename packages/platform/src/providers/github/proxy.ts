@@ -2,7 +2,7 @@
  * Whether the GitHub API is reached through a proxy: decided by @actions/http-client's own rules (the
  * `https_proxy`/`HTTPS_PROXY` or `http_proxy`/`HTTP_PROXY` variable by the URL's scheme, bypassed by
  * `no_proxy`/`NO_PROXY` and for loopback hosts), read from `process.env` as that library reads it. Small,
- * so every bundle can tell; only the GitHub-action and terminal bundles carry the proxy client (./proxy-fetch).
+ * so every bundle can tell; each entry injects its proxy client (./proxy-fetch, ../shared/proxy-request).
  */
 import { getProxyUrl } from '@actions/http-client/lib/proxy';
 
