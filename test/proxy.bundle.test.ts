@@ -83,7 +83,40 @@ function ok(r: BundleRun): void {
   expect(r.outputs.state).toBe('success');
 }
 
-describe('the GitHub provider behind a proxy (GitHub action bundle)', () => {
+/** check-previous-env with the azure provider against the Azure DevOps double, named by `host`. */
+async function setUpAzure(platform: 'azure' | 'github' = 'azure') {
+  const fx = gitFixture({ 'gitops-promote.yaml': CONFIG });
+  const sha = fx.git('rev-parse', 'HEAD');
+  const devops = await startAzureApi({ repo: fx.remote });
+  azureApi = devops;
+  devops.addStatus(sha, {
+    genre: 'gitops-promote',
+    name: 'ops',
+    state: 'succeeded',
+    description: 'applied',
+  });
+  const port = Number(new URL(devops.collectionUri).port);
+  proxy = new ProxyDouble(() => port);
+  const proxyAt = await proxy.listen();
+  const run = (host: string, extra: Record<string, string>) =>
+    (platform === 'azure' ? runAzure : runGitHub)(
+      `${platform === 'azure' ? 'azure/' : ''}check-previous-env`,
+      {
+        cwd: fx.work,
+        sha,
+        env: {
+          ...Object.fromEntries(
+            Object.entries(devops.env()).map(([k, v]) => [k, v.replace('127.0.0.1', host)]),
+          ),
+          ...extra,
+        },
+        inputs: { environment: 'apps', sha, provider: 'azure' },
+      },
+    );
+  return { devops, proxyAt, port, run };
+}
+
+describe('the providers behind a proxy (GitHub action bundle)', () => {
   it('HTTP_PROXY: every request reaches the API through the proxy, with its credentials; auth, user-agent, retries and pagination as without', async () => {
     const { fx, sha, proxyAt, env, inputs, port } = await setUp();
     // A name only the proxy can resolve: an answer proves the request went through it.
@@ -143,6 +176,19 @@ describe('the GitHub provider behind a proxy (GitHub action bundle)', () => {
     ok(r);
     expect(proxy!.tunnels).toEqual([]);
   });
+
+  it('provider azure, HTTP_PROXY: the Azure DevOps API is reached through the proxy too (undici), with its credentials', async () => {
+    const { devops, proxyAt, port, run } = await setUpAzure('github');
+    const r = await run('dev.azure.test', { HTTP_PROXY: `http://robot:s%40cret@${proxyAt}` });
+    expect(r.code, `${r.failure}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.outputs.state).toBe('success');
+    expect(proxy!.tunnels.length).toBeGreaterThan(0);
+    for (const t of proxy!.tunnels) {
+      expect(t.target).toBe(`dev.azure.test:${port}`);
+      expect(t.authorization).toBe(`Basic ${Buffer.from('robot:s@cret').toString('base64')}`);
+    }
+    expect(devops.requests.every((q) => q.auth === 'bearer')).toBe(true);
+  });
 });
 
 describe('the Azure DevOps task bundles (their own proxy client, without undici)', () => {
@@ -201,36 +247,6 @@ describe('the Azure DevOps task bundles (their own proxy client, without undici)
     expect(proxied.outputs.state, proxied.stdout).toBe('success');
     expect(proxy!.tunnels.length).toBeGreaterThan(0);
   });
-
-  /** check-previous-env with the azure provider against the Azure DevOps double, named by `host`. */
-  async function setUpAzure() {
-    const fx = gitFixture({ 'gitops-promote.yaml': CONFIG });
-    const sha = fx.git('rev-parse', 'HEAD');
-    const devops = await startAzureApi({ repo: fx.remote });
-    azureApi = devops;
-    devops.addStatus(sha, {
-      genre: 'gitops-promote',
-      name: 'ops',
-      state: 'succeeded',
-      description: 'applied',
-    });
-    const port = Number(new URL(devops.collectionUri).port);
-    proxy = new ProxyDouble(() => port);
-    const proxyAt = await proxy.listen();
-    const run = (host: string, extra: Record<string, string>) =>
-      runAzure('azure/check-previous-env', {
-        cwd: fx.work,
-        sha,
-        env: {
-          ...Object.fromEntries(
-            Object.entries(devops.env()).map(([k, v]) => [k, v.replace('127.0.0.1', host)]),
-          ),
-          ...extra,
-        },
-        inputs: { environment: 'apps', sha, provider: 'azure' },
-      });
-    return { devops, proxyAt, port, run };
-  }
 
   it("provider azure, the agent's proxy (AGENT_PROXYURL, user name, secret password): every request goes through it with Basic credentials; nothing of them is printed", async () => {
     const { devops, proxyAt, port, run } = await setUpAzure();
