@@ -101,7 +101,10 @@ describe('proxyFetch (Node http over https-proxy-agent)', () => {
     const port = await listen(closed);
     closed.close();
     const f = proxyFetch(new URL(`http://user:pw-secret@127.0.0.1:${port}`));
-    const err = await f('https://dev.azure.example/x').catch((e: unknown) => e as TypeError);
+    const err = (await f('https://dev.azure.example/x').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as TypeError;
     expect(err).toBeInstanceOf(TypeError);
     expect((err.cause as { code?: string }).code).toBe('ECONNREFUSED');
     expect(`${err.message} ${(err.cause as Error).message}`).not.toMatch(/pw-secret|user/);
