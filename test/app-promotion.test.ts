@@ -580,12 +580,7 @@ describe('the gate of a promotion pull request', () => {
   it('an edited or missing metadata block fails with a message naming the pull request', async () => {
     const fx = xksRepo();
     const host = await start(githubHost, fx);
-    const { GitHubProvider } = await import('@gitops-promote/platform/providers/github');
-    const gh = new GitHubProvider({
-      token: host.token,
-      repository: host.api.repository,
-      apiUrl: host.api.apiUrl,
-    });
+    const gh = githubProviderOn(host.api);
     ok(await host.push('promote-tag', checkoutMain(fx), { ...NEW, 'image-tag': 'a8b91c33' }));
     const body = host.pull(1).body;
 

@@ -3,13 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEPS } from '@gitops-promote/core';
 import { credentialsIn } from '@gitops-promote/platform/log-safety';
-import { GitHubProvider } from '@gitops-promote/platform/providers/github';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from './doubles/azure-api';
 import { type GitHubApiDouble, startGitHubDouble } from './doubles/github-api';
 import { type BundleRun, bundlePath, runAzure, runGitHub, runTerminal } from './support/bundle';
 import { type GitFixture, git, gitFixture, tempDir } from './support/git';
-import { requireTerraform } from './support/hosts';
+import { githubProviderOn, requireTerraform } from './support/hosts';
 
 /**
  * No secret reaches a log, on any platform, with debug logging on: every step bundle (and the recipe)
@@ -371,13 +370,12 @@ describe('comments the steps write', () => {
       fx.git('checkout', '-q', '-b', 'feature/render');
       const feature = fx.commit({ 'render.mjs': RENDER.replace('a: b', 'a: c') }, 'change the render');
       fx.git('push', '-q', 'origin', 'feature/render');
-      const pr = await new GitHubProvider({
-        token: TOKEN,
-        repository: api.repository,
-        apiUrl: api.apiUrl,
-        log: () => {},
-        env: {},
-      }).createPullRequest({ head: 'feature/render', base: 'main', title: 'render', body: '' });
+      const pr = await githubProviderOn(api, { log: () => {}, env: {} }).createPullRequest({
+        head: 'feature/render',
+        base: 'main',
+        title: 'render',
+        body: '',
+      });
       const r = await runGitHub('render-manifests', {
         cwd: fx.work,
         sha: feature,

@@ -7,6 +7,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureDevOpsApi, startAzureApi } from '../doubles/azure-api';
 import { type GitFixture, gitFixture } from '../support/git';
+import { azureProviderOn } from '../support/hosts';
 import { providerContract } from './contract';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 5_000, totalMs: 10_000 };
@@ -15,14 +16,7 @@ function providerFor(
   api: AzureDevOpsApi,
   extra: Partial<AzureDevOpsProviderOptions> = {},
 ): AzureDevOpsProvider {
-  return new AzureDevOpsProvider({
-    token: api.token,
-    collectionUri: api.collectionUri,
-    project: api.project,
-    repositoryId: api.repositoryId,
-    retry: FAST,
-    ...extra,
-  });
+  return azureProviderOn(api, { retry: FAST, ...extra });
 }
 
 providerContract('azure', async () => {

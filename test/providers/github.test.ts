@@ -6,6 +6,7 @@ import { createServices } from '@gitops-promote/platform/services';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GITHUB_ERRORS, type GitHubApiDouble, startGitHubDouble } from '../doubles/github-api';
 import { type GitFixture, gitFixture } from '../support/git';
+import { githubProviderOn } from '../support/hosts';
 import { providerContract } from './contract';
 
 /** Small pauses and timeouts, so fault tests take milliseconds. */
@@ -19,16 +20,7 @@ const FAST = {
 };
 
 function providerFor(api: GitHubApiDouble, extra: Partial<GitHubProviderOptions> = {}): GitHubProvider {
-  return new GitHubProvider({
-    token: api.token,
-    repository: api.repository,
-    apiUrl: api.apiUrl,
-    serverUrl: api.serverUrl,
-    retry: FAST,
-    log: () => {},
-    env: {},
-    ...extra,
-  });
+  return githubProviderOn(api, { serverUrl: api.serverUrl, retry: FAST, log: () => {}, env: {}, ...extra });
 }
 
 function median(values: number[]): number {
@@ -662,13 +654,7 @@ describe('github provider over HTTP', () => {
         return true;
       });
       try {
-        const quiet = new GitHubProvider({
-          token: api.token,
-          repository: api.repository,
-          apiUrl: api.apiUrl,
-          retry: FAST,
-          env: {},
-        });
+        const quiet = githubProviderOn(api, { retry: FAST, env: {} });
         api.failNext({
           method: 'GET',
           path: '/check-runs',
