@@ -1,6 +1,7 @@
 import { GitopsError, type GitProvider, InputError, type Runtime, type Services } from '@gitops-promote/core';
 import { type ProxyFetchLoader, proxyFor } from './providers/github/proxy';
 import { type AgentVariable, agentProxyFor } from './providers/shared/agent-proxy';
+import { variableKey } from './runtimes/azure-commands';
 
 const PROVIDERS = ['auto', 'github', 'azure', 'git'] as const;
 type ProviderKind = (typeof PROVIDERS)[number];
@@ -112,7 +113,7 @@ async function proxiedFetch(
   options: ServiceOptions,
 ): Promise<typeof fetch | undefined> {
   const agent = (rt as Runtime & { variable?: AgentVariable }).variable?.bind(rt);
-  const variable: AgentVariable = agent ?? ((name) => env[name.replace(/\./g, '_').toUpperCase()]);
+  const variable: AgentVariable = agent ?? ((name) => env[variableKey(name)]);
   const proxy = variable('Agent.ProxyUrl')?.trim() ? agentProxyFor(apiUrl, variable) : proxyFor(apiUrl);
   if (!proxy) return undefined;
   rt.setSecret(passwordOf(proxy.url));
