@@ -10,6 +10,7 @@ export * from './git-plumbing';
 export * from './hosting';
 export * from './inputs';
 export * from './markdown';
+export * from './promises';
 export * from './promotion/index';
 export * from './provider';
 export * from './refs';

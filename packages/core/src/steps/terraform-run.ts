@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hosting } from '../hosting';
 import { summarySection } from '../markdown';
+import { allSettled } from '../promises';
 import type { Outputs, Services, Step, StepRuntime } from '../runtime';
 import { attributeChanges } from '../terraform/attribute-diff';
 import { checkedOutCommit, driftStatusContext, reportDrift } from '../terraform/drift';
@@ -161,16 +162,17 @@ export const terraformRun: Step<TerraformRunOutput> = {
       if (s.status && sha) await hosting.optionalProvider();
       // Pending is written while Terraform applies; every later status of the run waits for it.
       const pending = status('pending', `applying ${countsText(summary.counts)}`)();
-      const applied = await after(pending, runner.apply({ planFile, lockTimeout: s.lockTimeout }));
+      const [applied] = await allSettled([runner.apply({ planFile, lockTimeout: s.lockTimeout }), pending]);
       out.exitcode = String(applied.exitCode);
       report.applied = true;
       // The environment's status says applied at once (a cancelled job must not leave it pending), while the
       // parity record is written and Terraform reads the outputs.
-      const recorded = Promise.all([
+      const [text] = await allSettled([
+        runner.outputs(),
         status('success', `applied ${countsText(summary.counts)}`)(),
         recordParity(rt, hosting, { s, sha, inventory, kind: 'applied' }, early.ownRecords),
       ]);
-      const outputs = appliedOutputs(parseOutputsJson(await after(recorded, runner.outputs())));
+      const outputs = appliedOutputs(parseOutputsJson(text));
       for (const secret of sensitiveValues(outputs)) rt.setSecret(secret);
       report.outputs = outputs;
       out.outputs = JSON.stringify(outputValues(outputs));
@@ -185,14 +187,6 @@ export const terraformRun: Step<TerraformRunOutput> = {
     return out;
   },
 };
-
-/** `work`'s result once `first` has settled too, whichever fails: nothing is left running behind the step. */
-async function after<T>(first: Promise<unknown>, work: Promise<T>): Promise<T> {
-  const [done, result] = await Promise.allSettled([first, work]);
-  if (result.status === 'rejected') throw result.reason;
-  if (done.status === 'rejected') throw done.reason;
-  return result.value;
-}
 
 /** Reads started before Terraform runs (see the step), awaited where they are used. */
 function startReads(rt: StepRuntime, hosting: Hosting, s: TerraformRunSettings, sha: string | undefined) {

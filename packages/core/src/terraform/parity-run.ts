@@ -1,5 +1,6 @@
 import { GitopsError } from '../errors';
 import type { Hosting } from '../hosting';
+import { allSettled, startedEarly } from '../promises';
 import type { StepRuntime } from '../runtime';
 import {
   addressMatcher,
@@ -69,7 +70,7 @@ export function readPreviousRecord(
 ): Promise<ParityRecord | string> | undefined {
   const previous = s.previousEnvironment;
   if (s.parity === 'off' || !previous || !sha) return undefined;
-  return settledLater(hosting.provider().then((p) => readParityRecord(p, previous, sha)));
+  return startedEarly(hosting.provider().then((p) => readParityRecord(p, previous, sha)));
 }
 
 /** parity: error and a difference: the plan fails, and is not recorded for review. */
@@ -105,7 +106,7 @@ export function readOwnRecords(
   kind: Kind,
 ): Promise<ParityRecord[]> | undefined {
   if (!recordsParity(rt, s, sha, kind)) return undefined;
-  return settledLater(hosting.provider().then((p) => readRecords(p, s.environment.name)));
+  return startedEarly(hosting.provider().then((p) => readRecords(p, s.environment.name)));
 }
 
 /**
@@ -145,12 +146,5 @@ export async function recordParity(
       () => rt.info(`${env}: parity record (${kind}) written for ${s.nextEnvironment} to compare with`),
       warn,
     );
-  const [own] = await Promise.allSettled([statuses(), stamped]);
-  if (own.status === 'rejected') throw own.reason;
-}
-
-/** A read started early: its failure is seen where it is awaited, not as an unhandled rejection. */
-function settledLater<T>(read: Promise<T>): Promise<T> {
-  read.catch(() => undefined);
-  return read;
+  await allSettled([statuses(), stamped]);
 }

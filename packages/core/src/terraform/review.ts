@@ -1,6 +1,7 @@
 import { type Environment, triggerText } from '../config/model';
 import { GitopsError } from '../errors';
 import type { Hosting } from '../hosting';
+import { startedEarly } from '../promises';
 import type { GitProvider, NewStatus } from '../provider';
 import { parseRef } from '../refs';
 import type { StepRuntime } from '../runtime';
@@ -198,9 +199,9 @@ export function readReviewedPlan(
 ): Promise<RecordFound | undefined> | undefined {
   if (s.requireReviewedPlan === 'off' || !sha) return undefined;
   const context = planStatusContext(s.environment.name);
-  const read = hosting.provider().then((p) => findRecord(p, sha, context, mayBeMerge(s, rt.context.ref)));
-  read.catch(() => undefined);
-  return read;
+  return startedEarly(
+    hosting.provider().then((p) => findRecord(p, sha, context, mayBeMerge(s, rt.context.ref))),
+  );
 }
 
 /**

@@ -2,7 +2,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FileChange, GitopsError, type GitProvider, writeBlobs } from '@gitops-promote/core';
+import {
+  allSettled,
+  type FileChange,
+  GitopsError,
+  type GitProvider,
+  startedEarly,
+  writeBlobs,
+} from '@gitops-promote/core';
 import type { GitCli } from './cli';
 import { checkRefName } from './refs';
 import { commitOf, ensureCommit, lsRemote } from './revisions';
@@ -15,9 +22,8 @@ export async function commitFiles(cli: GitCli, change: FilesChange): Promise<str
   const ref = `refs/heads/${change.branch}`;
   const base = await commitOf(cli, change.base);
   // Reads that do not depend on each other run together: each is a git process (ls-remote, a round trip).
-  const remoteHead = lsRemote(cli, [ref]).then((refs) => refs.get(ref));
-  remoteHead.catch(() => undefined);
-  const [tree, baseTree] = await together([
+  const remoteHead = startedEarly(lsRemote(cli, [ref]).then((refs) => refs.get(ref)));
+  const [tree, baseTree] = await allSettled([
     treeWithFiles(cli, base, change.files),
     cli.git(['rev-parse', `${base}^{tree}`]),
   ]);
@@ -67,7 +73,7 @@ async function treeWithFiles(cli: GitCli, base: string, files: FileChange[]): Pr
     const changes = files.map((file) => ({ path: repositoryPath(file.path), content: file.content }));
     const writes = changes.filter((c): c is { path: string; content: string } => c.content !== null);
     // Independent git processes, run together: the index, the blobs, the modes of the files in base.
-    const [, blobs, executable] = await together([
+    const [, blobs, executable] = await allSettled([
       cli.git(['read-tree', base], { env }),
       writeBlobs(
         (args, input) => cli.git(args, { input }),
@@ -103,14 +109,6 @@ async function executablePaths(cli: GitCli, base: string, paths: string[]): Prom
     if (tab > 0 && entry.startsWith('100755 ')) executable.add(entry.slice(tab + 1));
   }
   return executable;
-}
-
-/** Promise.all that waits for every process before it fails: none is left writing into a removed folder. */
-async function together<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** A path inside the repository, `/`-separated, relative to its root. */

@@ -1,6 +1,6 @@
 // Statuses as Git notes: one note per commit under refs/notes/gitops-promote, one JSON line per status,
 // oldest first. The local notes ref mirrors the remote's and is overwritten on each fetch.
-import type { CommitStatus, NewStatus, StatusState } from '@gitops-promote/core';
+import { type CommitStatus, type NewStatus, type StatusState, startedEarly } from '@gitops-promote/core';
 import type { GitCli } from './cli';
 import { commitOf, FETCH, FULL_SHA } from './revisions';
 
@@ -86,8 +86,7 @@ export class NoteStatuses {
       linesByCommit.set(commit, [...(linesByCommit.get(commit) ?? []), line]);
     }
     // Asked for while the notes are fetched and read: it is only needed to add them.
-    const identity = this.cli.commitIdentity();
-    identity.catch(() => undefined);
+    const identity = startedEarly(this.cli.commitIdentity());
     const push = ['push', this.cli.remote, `${STATUS_NOTES_REF}:${STATUS_NOTES_REF}`];
     // Optimistic when this run fetched or pushed last: a writer that came in between makes the push fail as
     // a lost race, and the next try fetches (at once: that try was not a real attempt).
